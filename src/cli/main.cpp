@@ -1,0 +1,30 @@
+#include <CLI/CLI.hpp>
+
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.h"
+#include "cli/scan_command.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"driftguard: stops container drift (executables not in the container's image)"};
+    app.set_version_flag("--version", DRIFTGUARD_VERSION);
+    app.require_subcommand(1);
+    int exit_code = driftguard::cli::kExitOk;
+    driftguard::cli::add_scan_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        app.exit(error);
+        return driftguard::cli::kExitUsage;
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "driftguard: {}\n", error.what());
+        return driftguard::cli::kExitFailure;
+    }
+    return exit_code;
+}

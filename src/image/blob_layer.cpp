@@ -1,0 +1,28 @@
+#include "image/blob_layer.h"
+
+#include <fmt/format.h>
+
+#include "image/byte_stream.h"
+#include "image/image_error.h"
+#include "image/tar_layer_reader.h"
+
+namespace driftguard::image {
+
+void read_blob_layer(ImageFiles& files, const std::string& name, const std::string& expected_digest,
+                     std::optional<std::uint64_t> expected_size,
+                     const std::optional<LayerMediaType>& media_type, LayerInfo& layer,
+                     LayerApplier& applier, const ScanLimits& limits) {
+    files.stream(name, [&](ByteStream& stored) {
+        VerifyingStream blob(stored, files.location(name), expected_digest, expected_size);
+        std::function<std::uint64_t()> compressed = [&blob] { return blob.bytes_read(); };
+        TarLayerResult result = read_tar_layer(blob, compressed, applier, limits, files.location(name));
+        blob.drain_and_verify();
+        layer.compression = std::string(to_string(result.compression));
+        if (media_type && !compression_matches(*media_type, result.compression)) {
+            throw ImageError(fmt::format("media type {} does not match the blob's compression ({})",
+                                         layer.media_type, layer.compression));
+        }
+    });
+}
+
+}  // namespace driftguard::image
