@@ -18,8 +18,8 @@ const volatile __u32 target_tgid = 0;
 
 /* Ring buffer of struct dg_selftest_event; when full, the event is dropped and counted. */
 struct {
-    __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
 } selftest_events SEC(".maps");
 
 __u64 dropped_events = 0;
@@ -27,19 +27,19 @@ __u64 dropped_events = 0;
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(dg_selftest_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-    if (target_tgid == 0 || tgid != target_tgid)
-        return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (target_tgid == 0 || tgid != target_tgid)
+		return 0;
 
-    struct dg_selftest_event *event = bpf_ringbuf_reserve(&selftest_events, sizeof(*event), 0);
-    if (!event) {
-        __sync_fetch_and_add(&dropped_events, 1);
-        return 0;
-    }
-    event->pid = tgid;
-    event->abi = DG_ABI_VERSION;
-    event->ktime_ns = bpf_ktime_get_ns();
-    bpf_get_current_comm(event->comm, sizeof(event->comm));
-    bpf_ringbuf_submit(event, 0);
-    return 0;
+	struct dg_selftest_event *event = bpf_ringbuf_reserve(&selftest_events, sizeof(*event), 0);
+	if (!event) {
+		__sync_fetch_and_add(&dropped_events, 1);
+		return 0;
+	}
+	event->pid = tgid;
+	event->abi = DG_ABI_VERSION;
+	event->ktime_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(event->comm, sizeof(event->comm));
+	bpf_ringbuf_submit(event, 0);
+	return 0;
 }

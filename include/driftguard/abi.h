@@ -15,10 +15,10 @@
 
 /* Event emitted by the build-pipeline self-test program (bpf/selftest.bpf.c). */
 struct dg_selftest_event {
-    __u32 pid;      /* tgid of the task that called execve */
-    __u32 abi;      /* DG_ABI_VERSION the program was built with */
-    __u64 ktime_ns; /* bpf_ktime_get_ns() at the exec */
-    char comm[16];  /* task comm after the exec */
+	__u32 pid;	/* tgid of the task that called execve */
+	__u32 abi;	/* DG_ABI_VERSION the program was built with */
+	__u64 ktime_ns; /* bpf_ktime_get_ns() at the exec */
+	char comm[16];	/* task comm after the exec */
 };
 
 #endif /* DRIFTGUARD_ABI_H */

@@ -4,8 +4,9 @@ namespace driftguard::cli {
 
 // Exit codes shared by every subcommand (docs/cli.md).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitImageError = 1;  // the image is unreadable, corrupt, hostile or unsupported
-inline constexpr int kExitUsage = 2;       // bad command line
-inline constexpr int kExitFailure = 3;     // anything else (I/O on output, internal error)
+inline constexpr int kExitImageError =
+    1;                                  // the image is unreadable, corrupt, hostile or unsupported
+inline constexpr int kExitUsage = 2;    // bad command line
+inline constexpr int kExitFailure = 3;  // anything else (I/O on output, internal error)
 
 }  // namespace driftguard::cli

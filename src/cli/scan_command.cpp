@@ -62,7 +62,8 @@ int run_scan(const ScanArguments& arguments) {
 
 void add_scan_command(CLI::App& app, int& exit_code) {
     auto arguments = std::make_shared<ScanArguments>();
-    CLI::App* scan = app.add_subcommand("scan", "List every executable of an image (path, kind, SHA-256, layer)");
+    CLI::App* scan = app.add_subcommand(
+        "scan", "List every executable of an image (path, kind, SHA-256, layer)");
     scan->add_option("image", arguments->image,
                      "oci:PATH[:REF] | oci-archive:PATH[:REF] | docker-archive:PATH[:NAME] | "
                      "containers-storage:NAME | rootfs:PATH | a path | an image ID")
@@ -70,12 +71,14 @@ void add_scan_command(CLI::App& app, int& exit_code) {
     scan->add_option("--format", arguments->format, "Output: table, json or cyclonedx")
         ->check(CLI::IsMember({"table", "json", "cyclonedx"}));
     scan->add_flag("--json", arguments->json, "Same as --format json");
-    scan->add_option("-o,--output", arguments->output, "Write the report to FILE instead of stdout");
+    scan->add_option("-o,--output", arguments->output,
+                     "Write the report to FILE instead of stdout");
     scan->add_option("--storage-root", arguments->options.storage_root, "containers-storage root")
         ->capture_default_str();
     scan->add_option("--platform", arguments->options.platform,
                      "os/arch[/variant] to pick from a multi-platform index (default: the host's)");
-    scan->add_option("--max-entries", arguments->options.limits.max_entries, "Most paths an image may hold")
+    scan->add_option("--max-entries", arguments->options.limits.max_entries,
+                     "Most paths an image may hold")
         ->capture_default_str();
     scan->add_option("--max-layer-bytes", arguments->options.limits.max_layer_bytes,
                      "Most uncompressed bytes one layer may expand to")

@@ -16,8 +16,8 @@ struct Error {
 // Either a value or an Error; the value-or-error type every kernel-facing call returns.
 template <typename T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return std::holds_alternative<T>(state_); }
@@ -31,7 +31,7 @@ public:
     T* operator->() { return &value(); }
     T& operator*() & { return value(); }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 

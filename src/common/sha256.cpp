@@ -37,7 +37,9 @@ std::string to_hex(const Sha256Digest& digest) {
     return hex;
 }
 
-std::string to_oci_digest(const Sha256Digest& digest) { return "sha256:" + to_hex(digest); }
+std::string to_oci_digest(const Sha256Digest& digest) {
+    return "sha256:" + to_hex(digest);
+}
 
 Sha256Digest sha256_of(std::string_view data) {
     Sha256 hasher;

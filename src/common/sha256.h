@@ -16,14 +16,14 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 
 // Incremental SHA-256 over OpenSSL's EVP interface (uses SHA-NI where the CPU has it).
 class Sha256 {
-public:
+  public:
     Sha256();
     void update(std::span<const std::byte> data);
     void update(std::string_view data);
     // Returns the digest and resets the hasher for the next input.
     Sha256Digest finish();
 
-private:
+  private:
     struct ContextDeleter {
         void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
     };

@@ -67,7 +67,9 @@ ArchiveReader::ArchiveReader(ArchiveReader&&) noexcept = default;
 ArchiveReader& ArchiveReader::operator=(ArchiveReader&&) noexcept = default;
 ArchiveReader::~ArchiveReader() = default;
 
-const std::string& ArchiveReader::description() const { return state_->description; }
+const std::string& ArchiveReader::description() const {
+    return state_->description;
+}
 
 void ArchiveReader::fail(const char* operation) {
     if (state_->callback_error) {
@@ -119,7 +121,8 @@ archive_entry* ArchiveReader::next_entry() {
     if (status == ARCHIVE_EOF) {
         return nullptr;
     }
-    if (status < ARCHIVE_WARN) {
+    // ARCHIVE_RETRY means a damaged header that libarchive would skip: refuse it.
+    if (status == ARCHIVE_RETRY || status < ARCHIVE_WARN) {
         fail("bad member header");
     }
     state_->position = 0;
@@ -145,20 +148,22 @@ std::span<const std::byte> ArchiveReader::read_block() {
             state.data_done = true;
             break;
         }
-        if (status < ARCHIVE_WARN) {
+        if (status == ARCHIVE_RETRY || status < ARCHIVE_WARN) {
             fail("cannot read member data");
         }
         if (offset < state.position) {
             throw ImageError(fmt::format("{}: member data goes backwards", state.description));
         }
         if (size > 0 || offset > state.position) {
-            state.pending = State::PendingBlock{static_cast<const std::byte*>(buffer), size, offset};
+            state.pending =
+                State::PendingBlock{static_cast<const std::byte*>(buffer), size, offset};
         }
     }
     // Holes of a sparse file (between blocks, or at its end) read as zeros.
     const std::int64_t hole_end = state.pending ? state.pending->offset : state.entry_size;
     if (state.position < hole_end) {
-        auto gap = static_cast<std::size_t>(std::min<std::int64_t>(hole_end - state.position, kZeroBlock));
+        auto gap =
+            static_cast<std::size_t>(std::min<std::int64_t>(hole_end - state.position, kZeroBlock));
         state.position += static_cast<std::int64_t>(gap);
         return std::span(kZeros).first(gap);
     }
@@ -172,7 +177,8 @@ std::span<const std::byte> ArchiveReader::read_block() {
 }
 
 void ArchiveReader::skip_data() {
-    if (archive_read_data_skip(state_->reader.get()) < ARCHIVE_WARN) {
+    const int status = archive_read_data_skip(state_->reader.get());
+    if (status == ARCHIVE_RETRY || status < ARCHIVE_WARN) {
         fail("cannot skip member data");
     }
     state_->data_done = true;

@@ -21,7 +21,7 @@ std::string_view to_string(Compression compression);
 // underlying ByteStream inside libarchive's callback is carried across the C frames
 // and re-thrown here unchanged.
 class ArchiveReader {
-public:
+  public:
     // A layer: tar, uncompressed or compressed with gzip or zstd, read from `source`.
     static ArchiveReader open_layer(ByteStream& source, std::string description);
     // An image archive file (oci-archive, docker-archive); seeks past member data.
@@ -42,7 +42,7 @@ public:
     std::uint64_t uncompressed_bytes() const;
     const std::string& description() const;
 
-private:
+  private:
     struct State;
     explicit ArchiveReader(std::unique_ptr<State> state);
     [[noreturn]] void fail(const char* operation);

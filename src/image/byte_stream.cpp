@@ -36,7 +36,8 @@ std::span<const std::byte> FileStream::read() {
             return std::span(buffer_).first(static_cast<std::size_t>(got));
         }
         if (errno != EINTR) {
-            throw ImageError(fmt::format("{}: read failed: {}", description_, std::strerror(errno)));
+            throw ImageError(
+                fmt::format("{}: read failed: {}", description_, std::strerror(errno)));
         }
     }
 }

@@ -15,20 +15,20 @@ namespace driftguard::image {
 // A forward-only source of bytes. read() returns the next chunk, or an empty span at
 // the end; it throws ImageError on failure.
 class ByteStream {
-public:
+  public:
     virtual ~ByteStream() = default;
     virtual std::span<const std::byte> read() = 0;
 };
 
 // Reads a regular file in large chunks.
 class FileStream final : public ByteStream {
-public:
+  public:
     // `description` names the file in error messages.
     FileStream(const std::string& path, std::string description);
     std::span<const std::byte> read() override;
     std::uint64_t file_size() const { return file_size_; }
 
-private:
+  private:
     UniqueFd fd_;
     std::string description_;
     std::uint64_t file_size_ = 0;
@@ -38,7 +38,7 @@ private:
 // Passes another stream through while hashing and counting it, so a blob is verified
 // against its descriptor in the same single pass that reads it.
 class VerifyingStream final : public ByteStream {
-public:
+  public:
     // Empty `expected_digest` or no `expected_size` skip that check.
     VerifyingStream(ByteStream& inner, std::string description, std::string expected_digest,
                     std::optional<std::uint64_t> expected_size);
@@ -48,7 +48,7 @@ public:
     // Reads what the consumer left unread, then checks size and digest.
     void drain_and_verify();
 
-private:
+  private:
     ByteStream& inner_;
     std::string description_;
     std::string expected_digest_;

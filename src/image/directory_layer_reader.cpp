@@ -25,7 +25,7 @@ namespace {
 constexpr std::size_t kReadChunk = 256 * 1024;
 
 class FileContent final : public ContentReader {
-public:
+  public:
     FileContent(const char* path, std::vector<std::byte>& buffer)
         : fd_(::open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)), buffer_(buffer) {
         if (!fd_) {
@@ -44,13 +44,13 @@ public:
         }
     }
 
-private:
+  private:
     UniqueFd fd_;
     std::vector<std::byte>& buffer_;
 };
 
 class NoContent final : public ContentReader {
-public:
+  public:
     std::span<const std::byte> next() override { return {}; }
 };
 
@@ -73,8 +73,8 @@ struct FtsCloser {
 
 }  // namespace
 
-void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
-                          LayerApplier& applier, const std::string& description) {
+void read_directory_layer(const std::string& root, WhiteoutEncoding encoding, LayerApplier& applier,
+                          const std::string& description) {
     struct stat root_info {};
     if (::stat(root.c_str(), &root_info) != 0 || !S_ISDIR(root_info.st_mode)) {
         throw ImageError(fmt::format("{}: not a readable directory", description));
@@ -97,7 +97,8 @@ void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
         FTSENT* node = fts_read(tree.get());
         if (node == nullptr) {
             if (errno != 0) {
-                throw ImageError(fmt::format("{}: walk failed: {}", description, std::strerror(errno)));
+                throw ImageError(
+                    fmt::format("{}: walk failed: {}", description, std::strerror(errno)));
             }
             break;
         }
@@ -109,7 +110,8 @@ void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
             relative.remove_prefix(1);
         }
         try {
-            if (node->fts_info == FTS_DNR || node->fts_info == FTS_ERR || node->fts_info == FTS_NS) {
+            if (node->fts_info == FTS_DNR || node->fts_info == FTS_ERR ||
+                node->fts_info == FTS_NS) {
                 throw ImageError(fmt::format("cannot read: {}", std::strerror(node->fts_errno)));
             }
             const struct stat& info = *node->fts_statp;
@@ -123,7 +125,8 @@ void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
                 case S_IFDIR:
                     entry.type = EntryType::directory;
                     applier.apply(entry, no_content);
-                    if (encoding == WhiteoutEncoding::overlay && is_opaque_directory(node->fts_accpath)) {
+                    if (encoding == WhiteoutEncoding::overlay &&
+                        is_opaque_directory(node->fts_accpath)) {
                         entry.type = EntryType::opaque;
                         applier.apply(entry, no_content);
                     }
@@ -147,7 +150,8 @@ void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
                 }
                 case S_IFLNK: {
                     link_target.resize(static_cast<std::size_t>(info.st_size) + 1);
-                    ssize_t length = ::readlink(node->fts_accpath, link_target.data(), link_target.size());
+                    ssize_t length =
+                        ::readlink(node->fts_accpath, link_target.data(), link_target.size());
                     if (length < 0) {
                         throw ImageError(fmt::format("cannot read link: {}", std::strerror(errno)));
                     }

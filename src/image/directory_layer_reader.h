@@ -14,7 +14,7 @@ enum class WhiteoutEncoding : std::uint8_t {
 // Walks a layer directory (containers-storage's overlay/<id>/diff, or a root filesystem)
 // without following symlinks or crossing mount points, feeding every entry to `applier`.
 // Hard links to an already-seen inode are passed as hard links, so each file is hashed once.
-void read_directory_layer(const std::string& root, WhiteoutEncoding encoding,
-                          LayerApplier& applier, const std::string& description);
+void read_directory_layer(const std::string& root, WhiteoutEncoding encoding, LayerApplier& applier,
+                          const std::string& description);
 
 }  // namespace driftguard::image

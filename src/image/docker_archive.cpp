@@ -25,12 +25,13 @@ std::string digest_in_name(const std::string& name) {
 }
 
 class DockerArchive final : public ImageSource {
-public:
+  public:
     DockerArchive(std::unique_ptr<ImageFiles> files, ImageInfo info, const std::string& ref_name,
                   const ScanLimits& limits)
         : files_(std::move(files)), info_(std::move(info)), limits_(limits) {
         const std::string where = files_->location("manifest.json");
-        nlohmann::json manifest = parse_image_json(files_->read_small("manifest.json", limits_.max_metadata_bytes), where);
+        nlohmann::json manifest = parse_image_json(
+            files_->read_small("manifest.json", limits_.max_metadata_bytes), where);
         if (!manifest.is_array() || manifest.empty()) {
             throw ImageError(fmt::format("{}: expected a non-empty list", where));
         }
@@ -40,9 +41,10 @@ public:
         const std::string config_where = files_->location(config_name);
         const std::string config_text = files_->read_small(config_name, limits_.max_metadata_bytes);
         info_.config_digest = to_oci_digest(sha256_of(config_text));
-        if (std::string implied = digest_in_name(config_name); !implied.empty() && implied != info_.config_digest) {
-            throw ImageError(fmt::format("{}: digest mismatch: content is {}, name says {}", config_where,
-                                         info_.config_digest, implied));
+        if (std::string implied = digest_in_name(config_name);
+            !implied.empty() && implied != info_.config_digest) {
+            throw ImageError(fmt::format("{}: digest mismatch: content is {}, name says {}",
+                                         config_where, info_.config_digest, implied));
         }
         nlohmann::json config = parse_image_json(config_text, config_where);
         info_.os = optional_string(config, "os", config_where);
@@ -61,7 +63,8 @@ public:
             throw ImageError(fmt::format("{}: \"Layers\" is not a list", where));
         }
         if (layers.size() > limits_.max_layers) {
-            throw ImageError(fmt::format("{}: {} layers exceed the limit of {}", where, layers.size(), limits_.max_layers));
+            throw ImageError(fmt::format("{}: {} layers exceed the limit of {}", where,
+                                         layers.size(), limits_.max_layers));
         }
         if (diff_ids.size() != layers.size()) {
             throw ImageError(fmt::format("{}: {} layers but the config lists {} diff_ids", where,
@@ -76,10 +79,12 @@ public:
                 throw ImageError(fmt::format("{}: layer {} is missing", files_->location(name), i));
             }
             if (!is_valid_sha256_digest(diff_ids[i])) {
-                throw ImageError(fmt::format("{}: diff_ids[{}] is not a sha256 digest", config_where, i));
+                throw ImageError(
+                    fmt::format("{}: diff_ids[{}] is not a sha256 digest", config_where, i));
             }
             layer_names_.push_back(name);
-            layers_.push_back(LayerInfo{diff_ids[i], diff_ids[i], "application/vnd.docker.image.rootfs.diff.tar", 0, {}});
+            layers_.push_back(LayerInfo{
+                diff_ids[i], diff_ids[i], "application/vnd.docker.image.rootfs.diff.tar", 0, {}});
         }
     }
 
@@ -95,10 +100,11 @@ public:
         bool compressed = false;
         files_->stream(name, [&](ByteStream& stored) {
             auto first = stored.read();
-            compressed = first.size() >= 2 && ((first[0] == std::byte{0x1f} && first[1] == std::byte{0x8b}) ||
-                                               (first.size() >= 4 && first[0] == std::byte{0x28} &&
-                                                first[1] == std::byte{0xb5} && first[2] == std::byte{0x2f} &&
-                                                first[3] == std::byte{0xfd}));
+            compressed =
+                first.size() >= 2 &&
+                ((first[0] == std::byte{0x1f} && first[1] == std::byte{0x8b}) ||
+                 (first.size() >= 4 && first[0] == std::byte{0x28} && first[1] == std::byte{0xb5} &&
+                  first[2] == std::byte{0x2f} && first[3] == std::byte{0xfd}));
         });
         read_blob_layer(*files_, name, compressed ? std::string() : layer.diff_id, std::nullopt,
                         std::nullopt, layer, applier, limits_);
@@ -107,12 +113,14 @@ public:
         }
     }
 
-private:
-    const nlohmann::json& select(const nlohmann::json& manifest, const std::string& ref_name, const std::string& where) {
+  private:
+    const nlohmann::json& select(const nlohmann::json& manifest, const std::string& ref_name,
+                                 const std::string& where) {
         if (ref_name.empty()) {
             if (manifest.size() != 1) {
-                throw ImageError(fmt::format("{}: holds {} images; name one as docker-archive:PATH:NAME", where,
-                                             manifest.size()));
+                throw ImageError(
+                    fmt::format("{}: holds {} images; name one as docker-archive:PATH:NAME", where,
+                                manifest.size()));
             }
             remember_name(manifest.front());
             return manifest.front();
@@ -142,7 +150,8 @@ private:
 
     void remember_name(const nlohmann::json& entry) {
         auto tags = entry.find("RepoTags");
-        if (tags != entry.end() && tags->is_array() && !tags->empty() && tags->front().is_string()) {
+        if (tags != entry.end() && tags->is_array() && !tags->empty() &&
+            tags->front().is_string()) {
             info_.name = tags->front().get<std::string>();
         }
     }
@@ -157,7 +166,8 @@ private:
 }  // namespace
 
 std::unique_ptr<ImageSource> open_docker_archive(std::unique_ptr<ImageFiles> files, ImageInfo info,
-                                                 const std::string& ref_name, const ScanLimits& limits) {
+                                                 const std::string& ref_name,
+                                                 const ScanLimits& limits) {
     return std::make_unique<DockerArchive>(std::move(files), std::move(info), ref_name, limits);
 }
 

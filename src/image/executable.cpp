@@ -6,10 +6,8 @@ std::string_view to_string(ExecutableKind kind) {
     switch (kind) {
         case ExecutableKind::elf_executable:
             return "elf-executable";
-        case ExecutableKind::elf_pie:
-            return "elf-pie";
-        case ExecutableKind::elf_shared_object:
-            return "elf-shared-object";
+        case ExecutableKind::elf_shared:
+            return "elf-shared";
         case ExecutableKind::elf_other:
             return "elf-other";
         case ExecutableKind::script:

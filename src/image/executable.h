@@ -10,19 +10,18 @@
 namespace driftguard::image {
 
 enum class ExecutableKind : std::uint8_t {
-    elf_executable,     // ET_EXEC
-    elf_pie,            // ET_DYN with an ELF interpreter: a position-independent executable
-    elf_shared_object,  // ET_DYN without an interpreter: a library (or static-pie)
-    elf_other,          // relocatable objects, core files
-    script,             // starts with "#!"
-    other,              // any other regular file with an exec bit
+    elf_executable,  // ET_EXEC: a position-dependent executable
+    elf_shared,      // ET_DYN: a shared object or a position-independent executable
+    elf_other,       // relocatable objects, core files
+    script,          // starts with "#!"
+    other,           // any other regular file with an exec bit
 };
 
 enum class Linkage : std::uint8_t {
-    not_applicable,  // scripts, libraries, other files
-    static_linked,   // ELF executable without PT_INTERP
-    dynamic,         // ELF executable with PT_INTERP
-    unknown,         // program headers lie beyond what was inspected
+    not_applicable,  // scripts, other files, ET_DYN without PT_INTERP (a library or static-pie)
+    static_linked,   // ET_EXEC without PT_INTERP
+    dynamic,         // PT_INTERP names the ELF interpreter (ld.so)
+    unknown,         // the program headers could not be read
 };
 
 std::string_view to_string(ExecutableKind kind);
@@ -40,7 +39,7 @@ struct ContentFacts {
 
 // One executable path in the image as a container from it sees the file.
 struct Executable {
-    std::string path;  // absolute inside the image: "/usr/bin/ls"
+    std::string path;        // absolute inside the image: "/usr/bin/ls"
     std::uint32_t mode = 0;  // permission bits including setuid, setgid, sticky (07777)
     std::uint32_t uid = 0;
     std::uint32_t gid = 0;

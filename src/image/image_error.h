@@ -8,7 +8,7 @@ namespace driftguard::image {
 // A problem with the image being read: corrupt, hostile, unsupported or unreadable.
 // The message is one line and names where the problem is (file, layer, member).
 class ImageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

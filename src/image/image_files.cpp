@@ -31,7 +31,7 @@ std::string read_all(ByteStream& stream, std::size_t limit, const std::string& w
 }
 
 class MemoryStream final : public ByteStream {
-public:
+  public:
     explicit MemoryStream(const std::string& data) : data_(data) {}
     std::span<const std::byte> read() override {
         if (done_) {
@@ -41,13 +41,13 @@ public:
         return {reinterpret_cast<const std::byte*>(data_.data()), data_.size()};
     }
 
-private:
+  private:
     const std::string& data_;
     bool done_ = false;
 };
 
 class DirectoryFiles final : public ImageFiles {
-public:
+  public:
     DirectoryFiles(std::string directory, const ScanLimits& limits)
         : directory_(std::move(directory)), limits_(limits) {}
 
@@ -63,11 +63,9 @@ public:
         FileStream file(full_path(name), location(name));
         consume(file);
     }
-    std::string location(const std::string& name) const override {
-        return directory_ + "/" + name;
-    }
+    std::string location(const std::string& name) const override { return directory_ + "/" + name; }
 
-private:
+  private:
     std::string full_path(const std::string& name) const {
         return directory_ + "/" + normalize_member_path(name, limits_);
     }
@@ -77,17 +75,18 @@ private:
 
 // The current member of an ArchiveReader as a ByteStream.
 class ArchiveMemberStream final : public ByteStream {
-public:
+  public:
     explicit ArchiveMemberStream(ArchiveReader& reader) : reader_(reader) {}
     std::span<const std::byte> read() override { return reader_.read_block(); }
 
-private:
+  private:
     ArchiveReader& reader_;
 };
 
 class ArchiveFiles final : public ImageFiles {
-public:
-    ArchiveFiles(std::string path, const ScanLimits& limits) : path_(std::move(path)), limits_(limits) {
+  public:
+    ArchiveFiles(std::string path, const ScanLimits& limits)
+        : path_(std::move(path)), limits_(limits) {
         index();
     }
 
@@ -96,14 +95,15 @@ public:
     std::string read_small(const std::string& name, std::size_t limit) override {
         const Member* member = require(name);
         if (member->size > limit) {
-            throw ImageError(fmt::format("{}: {} bytes, larger than the limit of {}", location(name),
-                                         member->size, limit));
+            throw ImageError(fmt::format("{}: {} bytes, larger than the limit of {}",
+                                         location(name), member->size, limit));
         }
         if (member->cached) {
             return *member->cached;
         }
         std::string content;
-        stream(name, [&](ByteStream& stream) { content = read_all(stream, limit, location(name)); });
+        stream(name,
+               [&](ByteStream& stream) { content = read_all(stream, limit, location(name)); });
         return content;
     }
 
@@ -128,7 +128,7 @@ public:
 
     std::string location(const std::string& name) const override { return path_ + ":" + name; }
 
-private:
+  private:
     struct Member {
         std::uint64_t ordinal = 0;
         std::uint64_t size = 0;
@@ -150,16 +150,21 @@ private:
                 rethrow_with_context(error, fmt::format("{}: member '{}'", path_, raw ? raw : ""));
             }
             if (members_.size() >= limits_.max_entries) {
-                throw ImageError(fmt::format("{}: more than {} members", path_, limits_.max_entries));
+                throw ImageError(
+                    fmt::format("{}: more than {} members", path_, limits_.max_entries));
             }
             Member member;
             member.ordinal = ordinal++;
-            member.size = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
-            member.regular = archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == nullptr;
-            if (archive_entry_filetype(entry) == AE_IFLNK && archive_entry_symlink(entry) != nullptr) {
+            member.size =
+                static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
+            member.regular = archive_entry_filetype(entry) == AE_IFREG &&
+                             archive_entry_hardlink(entry) == nullptr;
+            if (archive_entry_filetype(entry) == AE_IFLNK &&
+                archive_entry_symlink(entry) != nullptr) {
                 std::string target = archive_entry_symlink(entry);
-                member.symlink_target = target.starts_with("/") ? target.substr(1)
-                                                                : join_path(parent_path(name), target);
+                member.symlink_target = target.starts_with("/")
+                                            ? target.substr(1)
+                                            : join_path(parent_path(name), target);
             }
             if (member.regular && member.size <= kCachedMemberLimit &&
                 cached_bytes + member.size <= kCacheBudget) {
@@ -207,11 +212,13 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ImageFiles> open_directory_files(const std::string& directory, const ScanLimits& limits) {
+std::unique_ptr<ImageFiles> open_directory_files(const std::string& directory,
+                                                 const ScanLimits& limits) {
     return std::make_unique<DirectoryFiles>(directory, limits);
 }
 
-std::unique_ptr<ImageFiles> open_archive_files(const std::string& archive_path, const ScanLimits& limits) {
+std::unique_ptr<ImageFiles> open_archive_files(const std::string& archive_path,
+                                               const ScanLimits& limits) {
     return std::make_unique<ArchiveFiles>(archive_path, limits);
 }
 

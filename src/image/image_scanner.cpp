@@ -20,8 +20,9 @@ struct ParsedReference {
 
 bool is_image_id(const std::string& text) {
     std::string hex = text.starts_with("sha256:") ? text.substr(7) : text;
-    return hex.size() >= 12 && hex.size() <= 64 &&
-           std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    return hex.size() >= 12 && hex.size() <= 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+               return std::isxdigit(static_cast<unsigned char>(c));
+           });
 }
 
 // Splits "PATH[:REF]" at the first colon.
@@ -42,7 +43,8 @@ ImageFormat detect_archive(const std::string& path, const ScanLimits& limits) {
     if (files->exists("manifest.json")) {
         return ImageFormat::docker_archive;
     }
-    throw ImageError(fmt::format("{}: a tar archive, but neither an OCI layout nor a docker-archive", path));
+    throw ImageError(
+        fmt::format("{}: a tar archive, but neither an OCI layout nor a docker-archive", path));
 }
 
 ParsedReference parse_reference(const std::string& reference, const ScanLimits& limits) {
@@ -63,7 +65,8 @@ ParsedReference parse_reference(const std::string& reference, const ScanLimits& 
         }
         std::string rest = reference.substr(transport.prefix.size());
         if (rest.empty()) {
-            throw ImageError(fmt::format("image reference \"{}\" names nothing after the transport", reference));
+            throw ImageError(
+                fmt::format("image reference \"{}\" names nothing after the transport", reference));
         }
         if (transport.format == ImageFormat::containers_storage) {
             return {transport.format, {}, rest};
@@ -90,9 +93,10 @@ ParsedReference parse_reference(const std::string& reference, const ScanLimits& 
     if (is_image_id(reference)) {
         return {ImageFormat::containers_storage, {}, reference};
     }
-    throw ImageError(fmt::format(
-        "\"{}\" is not a file or directory; for an image in local storage write containers-storage:{}",
-        reference, reference));
+    throw ImageError(
+        fmt::format("\"{}\" is not a file or directory; for an image in local storage write "
+                    "containers-storage:{}",
+                    reference, reference));
 }
 
 }  // namespace
@@ -118,17 +122,18 @@ std::unique_ptr<ImageSource> open_image(const std::string& reference, const Scan
     ImageInfo info;
     info.reference = reference;
     info.format = parsed.format;
-    const Platform platform = options.platform.empty() ? host_platform() : parse_platform(options.platform);
+    const Platform platform =
+        options.platform.empty() ? host_platform() : parse_platform(options.platform);
     switch (parsed.format) {
         case ImageFormat::oci_layout:
-            return open_oci_image(open_directory_files(parsed.path, options.limits), info, parsed.name,
-                                  platform, options.limits);
+            return open_oci_image(open_directory_files(parsed.path, options.limits), info,
+                                  parsed.name, platform, options.limits);
         case ImageFormat::oci_archive:
-            return open_oci_image(open_archive_files(parsed.path, options.limits), info, parsed.name,
-                                  platform, options.limits);
+            return open_oci_image(open_archive_files(parsed.path, options.limits), info,
+                                  parsed.name, platform, options.limits);
         case ImageFormat::docker_archive:
-            return open_docker_archive(open_archive_files(parsed.path, options.limits), info, parsed.name,
-                                       options.limits);
+            return open_docker_archive(open_archive_files(parsed.path, options.limits), info,
+                                       parsed.name, options.limits);
         case ImageFormat::containers_storage:
             return open_storage_image(options.storage_root, info, parsed.name, options.limits);
         case ImageFormat::rootfs:

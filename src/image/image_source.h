@@ -13,7 +13,7 @@ namespace driftguard::image {
 
 // One image, resolved to its ordered layers, from whichever place it is stored in.
 class ImageSource {
-public:
+  public:
     virtual ~ImageSource() = default;
     virtual const ImageInfo& info() const = 0;
     virtual const std::vector<LayerInfo>& layers() const = 0;
@@ -37,10 +37,12 @@ std::unique_ptr<ImageSource> open_oci_image(std::unique_ptr<ImageFiles> files, I
                                             const ScanLimits& limits);
 // docker save / podman save --format docker-archive. `ref_name` selects by RepoTags.
 std::unique_ptr<ImageSource> open_docker_archive(std::unique_ptr<ImageFiles> files, ImageInfo info,
-                                                 const std::string& ref_name, const ScanLimits& limits);
+                                                 const std::string& ref_name,
+                                                 const ScanLimits& limits);
 // An image in the local containers-storage (podman, buildah, CRI-O).
 std::unique_ptr<ImageSource> open_storage_image(const std::string& storage_root, ImageInfo info,
-                                                const std::string& name_or_id, const ScanLimits& limits);
+                                                const std::string& name_or_id,
+                                                const ScanLimits& limits);
 // A plain root filesystem directory: one layer, no whiteouts.
 std::unique_ptr<ImageSource> open_rootfs(const std::string& directory, ImageInfo info);
 

@@ -9,15 +9,21 @@
 
 namespace driftguard::image {
 
-enum class ImageFormat : std::uint8_t { oci_layout, oci_archive, docker_archive, containers_storage, rootfs };
+enum class ImageFormat : std::uint8_t {
+    oci_layout,
+    oci_archive,
+    docker_archive,
+    containers_storage,
+    rootfs
+};
 std::string_view to_string(ImageFormat format);
 
 struct LayerInfo {
-    std::string digest;      // as the manifest names the blob ("sha256:…"); empty for a rootfs
-    std::string diff_id;     // digest of the uncompressed tar, from the image config
-    std::string media_type;  // as the manifest states it
-    std::uint64_t size = 0;  // bytes of the blob as stored
-    std::string compression; // what the bytes turned out to be: none, gzip, zstd
+    std::string digest;       // as the manifest names the blob ("sha256:…"); empty for a rootfs
+    std::string diff_id;      // digest of the uncompressed tar, from the image config
+    std::string media_type;   // as the manifest states it
+    std::uint64_t size = 0;   // bytes of the blob as stored
+    std::string compression;  // what the bytes turned out to be: none, gzip, zstd
 };
 
 struct ImageInfo {

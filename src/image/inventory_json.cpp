@@ -11,11 +11,16 @@
 namespace driftguard::image {
 namespace {
 
-std::string octal_mode(std::uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
+std::string octal_mode(std::uint32_t mode) {
+    return fmt::format("{:04o}", mode & 07777);
+}
 
 nlohmann::json layer_to_json(const LayerInfo& layer) {
-    return {{"digest", layer.digest},     {"diff_id", layer.diff_id}, {"media_type", layer.media_type},
-            {"size", layer.size},         {"compression", layer.compression}};
+    return {{"digest", layer.digest},
+            {"diff_id", layer.diff_id},
+            {"media_type", layer.media_type},
+            {"size", layer.size},
+            {"compression", layer.compression}};
 }
 
 nlohmann::json executable_to_json(const Executable& executable, const Inventory& inventory) {
@@ -123,18 +128,20 @@ nlohmann::json inventory_to_cyclonedx(const Inventory& inventory, const std::str
             {{"name", "driftguard:size"}, {"value", std::to_string(content.size)}},
         });
         if (!content.interpreter.empty()) {
-            properties.push_back({{"name", "driftguard:interpreter"}, {"value", content.interpreter}});
+            properties.push_back(
+                {{"name", "driftguard:interpreter"}, {"value", content.interpreter}});
         }
         if (executable.layer_index < inventory.layers.size() &&
             !inventory.layers[executable.layer_index].digest.empty()) {
-            properties.push_back(
-                {{"name", "driftguard:layer"}, {"value", inventory.layers[executable.layer_index].digest}});
+            properties.push_back({{"name", "driftguard:layer"},
+                                  {"value", inventory.layers[executable.layer_index].digest}});
         }
         components.push_back({
             {"type", "file"},
             {"bom-ref", "file:" + executable.path},
             {"name", executable.path},
-            {"hashes", nlohmann::json::array({{{"alg", "SHA-256"}, {"content", to_hex(content.sha256)}}})},
+            {"hashes",
+             nlohmann::json::array({{{"alg", "SHA-256"}, {"content", to_hex(content.sha256)}}})},
             {"properties", properties},
         });
     }
@@ -152,9 +159,9 @@ nlohmann::json inventory_to_cyclonedx(const Inventory& inventory, const std::str
         {"metadata",
          {{"timestamp", utc_timestamp()},
           {"tools",
-           {{"components", nlohmann::json::array({{{"type", "application"},
-                                                    {"name", "driftguard"},
-                                                    {"version", tool_version}}})}}},
+           {{"components",
+             nlohmann::json::array(
+                 {{{"type", "application"}, {"name", "driftguard"}, {"version", tool_version}}})}}},
           {"component", subject}}},
         {"components", components},
     };

@@ -26,7 +26,8 @@ const nlohmann::json& require_member(const nlohmann::json& object, std::string_v
     return *found;
 }
 
-std::string require_string(const nlohmann::json& object, std::string_view key, const std::string& where) {
+std::string require_string(const nlohmann::json& object, std::string_view key,
+                           const std::string& where) {
     const auto& value = require_member(object, key, where);
     if (!value.is_string()) {
         throw ImageError(fmt::format("{}: \"{}\" is not a string", where, key));
@@ -34,7 +35,8 @@ std::string require_string(const nlohmann::json& object, std::string_view key, c
     return value.get<std::string>();
 }
 
-std::uint64_t require_size(const nlohmann::json& object, std::string_view key, const std::string& where) {
+std::uint64_t require_size(const nlohmann::json& object, std::string_view key,
+                           const std::string& where) {
     const auto& value = require_member(object, key, where);
     if (!value.is_number_unsigned()) {
         throw ImageError(fmt::format("{}: \"{}\" is not a non-negative integer", where, key));
@@ -42,7 +44,8 @@ std::uint64_t require_size(const nlohmann::json& object, std::string_view key, c
     return value.get<std::uint64_t>();
 }
 
-std::string optional_string(const nlohmann::json& object, std::string_view key, const std::string& where) {
+std::string optional_string(const nlohmann::json& object, std::string_view key,
+                            const std::string& where) {
     if (!object.is_object()) {
         throw ImageError(fmt::format("{}: expected a JSON object", where));
     }

@@ -28,8 +28,8 @@ void LayerApplier::apply_regular(const std::string& path, const LayerEntry& entr
     node.gid = entry.gid;
     if (auto facts = inspector.finish()) {
         if (facts->size != entry.size) {
-            throw ImageError(fmt::format("header says {} bytes but the data holds {}",
-                                         entry.size, facts->size));
+            throw ImageError(
+                fmt::format("header says {} bytes but the data holds {}", entry.size, facts->size));
         }
         ++stats_.executables_hashed;
         stats_.bytes_hashed += facts->size;
@@ -46,16 +46,18 @@ void LayerApplier::apply(const LayerEntry& entry, ContentReader& content) {
             apply_regular(path, entry, content);
             return;
         case EntryType::directory:
-            tree_.add(path, TreeNode{NodeType::directory, 0, entry.mode & 07777, entry.uid,
-                                     entry.gid, {}, nullptr});
+            tree_.add(
+                path,
+                TreeNode{
+                    NodeType::directory, 0, entry.mode & 07777, entry.uid, entry.gid, {}, nullptr});
             return;
         case EntryType::symlink:
             if (entry.link_target.empty()) {
                 throw ImageError("symlink with an empty target");
             }
             if (symlink_escapes_root(path, entry.link_target)) {
-                throw ImageError(
-                    fmt::format("symlink target '{}' points outside the image root", entry.link_target));
+                throw ImageError(fmt::format("symlink target '{}' points outside the image root",
+                                             entry.link_target));
             }
             tree_.add(path, TreeNode{NodeType::symlink, 0, 0777, entry.uid, entry.gid,
                                      std::string(entry.link_target), nullptr});
@@ -74,8 +76,10 @@ void LayerApplier::apply(const LayerEntry& entry, ContentReader& content) {
         case EntryType::device:
             throw ImageError("device node in an image layer (images carry no devices)");
         case EntryType::fifo_socket:
-            tree_.add(path, TreeNode{NodeType::special, 0, entry.mode & 07777, entry.uid,
-                                     entry.gid, {}, nullptr});
+            tree_.add(
+                path,
+                TreeNode{
+                    NodeType::special, 0, entry.mode & 07777, entry.uid, entry.gid, {}, nullptr});
             return;
     }
 }

@@ -22,7 +22,7 @@ struct LayerStats {
 // content (hashing executables) and records the result. Throws ImageError naming the
 // problem; the layer reader adds the member and layer to the message.
 class LayerApplier {
-public:
+  public:
     LayerApplier(LayerTree& tree, const ScanLimits& limits) : tree_(tree), limits_(limits) {}
 
     void begin_layer(std::uint16_t layer) { tree_.begin_layer(layer); }
@@ -31,7 +31,7 @@ public:
 
     const LayerStats& stats() const { return stats_; }
 
-private:
+  private:
     void apply_regular(const std::string& path, const LayerEntry& entry, ContentReader& content);
 
     LayerTree& tree_;

@@ -27,14 +27,14 @@ struct LayerEntry {
     std::uint32_t mode = 0;  // permission bits (07777)
     std::uint32_t uid = 0;
     std::uint32_t gid = 0;
-    std::uint64_t size = 0;       // regular files
-    std::string_view link_target; // symlink target, or hard link target path
+    std::uint64_t size = 0;        // regular files
+    std::string_view link_target;  // symlink target, or hard link target path
 };
 
 // Pull-style access to a regular file's data. next() returns the next chunk, or an
 // empty span at the end; it throws ImageError if the data cannot be read.
 class ContentReader {
-public:
+  public:
     virtual ~ContentReader() = default;
     virtual std::span<const std::byte> next() = 0;
 };

@@ -33,7 +33,7 @@ struct TreeNode {
 //
 // Memory: one map node per path (path bytes + ~120 bytes), bounded by max_entries.
 class LayerTree {
-public:
+  public:
     explicit LayerTree(const ScanLimits& limits) : limits_(limits) {}
 
     void begin_layer(std::uint16_t layer) { layer_ = layer; }
@@ -53,7 +53,7 @@ public:
 
     void for_each(const std::function<void(const std::string&, const TreeNode&)>& visit) const;
 
-private:
+  private:
     using NodeMap = std::map<std::string, TreeNode, std::less<>>;
 
     void ensure_parents(const std::string& path);

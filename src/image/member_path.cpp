@@ -35,8 +35,8 @@ std::string normalize_member_path(std::string_view name, const ScanLimits& limit
             throw ImageError(fmt::format("path '{}' climbs out with '..'", name));
         }
         if (++depth > limits.max_path_depth) {
-            throw ImageError(fmt::format("path is nested deeper than {} directories",
-                                         limits.max_path_depth));
+            throw ImageError(
+                fmt::format("path is nested deeper than {} directories", limits.max_path_depth));
         }
         if (!path.empty()) {
             path.push_back('/');

@@ -36,17 +36,22 @@ Descriptor read_descriptor(const nlohmann::json& json, const std::string& where)
     return descriptor;
 }
 
-std::string blob_name(const std::string& digest) { return "blobs/sha256/" + digest.substr(7); }
+std::string blob_name(const std::string& digest) {
+    return "blobs/sha256/" + digest.substr(7);
+}
 
 // Reads a small blob (index, manifest, config) and checks its size and digest.
-std::string read_verified_blob(ImageFiles& files, const Descriptor& descriptor, const ScanLimits& limits) {
+std::string read_verified_blob(ImageFiles& files, const Descriptor& descriptor,
+                               const ScanLimits& limits) {
     const std::string name = blob_name(descriptor.digest);
     if (descriptor.size > limits.max_metadata_bytes) {
         throw ImageError(fmt::format("{}: descriptor size {} exceeds the metadata limit of {}",
-                                     files.location(name), descriptor.size, limits.max_metadata_bytes));
+                                     files.location(name), descriptor.size,
+                                     limits.max_metadata_bytes));
     }
     if (!files.exists(name)) {
-        throw ImageError(fmt::format("{}: blob {} is missing", files.location(name), descriptor.digest));
+        throw ImageError(
+            fmt::format("{}: blob {} is missing", files.location(name), descriptor.digest));
     }
     std::string content = files.read_small(name, limits.max_metadata_bytes);
     if (content.size() != descriptor.size) {
@@ -68,14 +73,15 @@ bool platform_matches(const nlohmann::json& descriptor, const Platform& platform
     }
     auto text = [&](const char* key) {
         auto value = found->find(key);
-        return value != found->end() && value->is_string() ? value->get<std::string>() : std::string();
+        return value != found->end() && value->is_string() ? value->get<std::string>()
+                                                           : std::string();
     };
     return text("os") == platform.os && text("architecture") == platform.architecture &&
            (platform.variant.empty() || text("variant") == platform.variant);
 }
 
 class OciImage final : public ImageSource {
-public:
+  public:
     OciImage(std::unique_ptr<ImageFiles> files, ImageInfo info, const std::string& ref_name,
              const Platform& platform, const ScanLimits& limits)
         : files_(std::move(files)), info_(std::move(info)), limits_(limits) {
@@ -93,16 +99,18 @@ public:
                         layer_media_type(layer.media_type), layer, applier, limits_);
     }
 
-private:
+  private:
     void check_layout_marker() {
         const std::string where = files_->location("oci-layout");
         if (!files_->exists("oci-layout")) {
             throw ImageError(fmt::format("{}: missing: not an OCI image layout", where));
         }
-        auto marker = parse_image_json(files_->read_small("oci-layout", limits_.max_metadata_bytes), where);
+        auto marker =
+            parse_image_json(files_->read_small("oci-layout", limits_.max_metadata_bytes), where);
         std::string version = require_string(marker, "imageLayoutVersion", where);
         if (!version.starts_with("1.")) {
-            throw ImageError(fmt::format("{}: unsupported imageLayoutVersion \"{}\"", where, version));
+            throw ImageError(
+                fmt::format("{}: unsupported imageLayoutVersion \"{}\"", where, version));
         }
     }
 
@@ -111,7 +119,8 @@ private:
         if (!files_->exists("index.json")) {
             throw ImageError(fmt::format("{}: missing", where));
         }
-        nlohmann::json index = parse_image_json(files_->read_small("index.json", limits_.max_metadata_bytes), where);
+        nlohmann::json index =
+            parse_image_json(files_->read_small("index.json", limits_.max_metadata_bytes), where);
         bool top_level = true;
         for (int depth = 0; depth < kMaxIndexDepth; ++depth) {
             const auto& manifests = require_member(index, "manifests", where);
@@ -120,7 +129,8 @@ private:
             }
             std::vector<Descriptor> candidates;
             for (std::size_t i = 0; i < manifests.size(); ++i) {
-                candidates.push_back(read_descriptor(manifests[i], fmt::format("{} manifests[{}]", where, i)));
+                candidates.push_back(
+                    read_descriptor(manifests[i], fmt::format("{} manifests[{}]", where, i)));
             }
             Descriptor chosen = top_level ? choose_by_name(candidates, ref_name, where)
                                           : choose_by_platform(candidates, platform, where);
@@ -129,17 +139,19 @@ private:
                 return chosen;
             }
             if (!is_index_media_type(chosen.media_type)) {
-                throw ImageError(fmt::format("{}: {} has media type \"{}\", not a manifest or index",
-                                             where, chosen.digest, chosen.media_type));
+                throw ImageError(
+                    fmt::format("{}: {} has media type \"{}\", not a manifest or index", where,
+                                chosen.digest, chosen.media_type));
             }
             where = files_->location(blob_name(chosen.digest));
             index = parse_image_json(read_verified_blob(*files_, chosen, limits_), where);
         }
-        throw ImageError(fmt::format("{}: image indexes nested deeper than {}", where, kMaxIndexDepth));
+        throw ImageError(
+            fmt::format("{}: image indexes nested deeper than {}", where, kMaxIndexDepth));
     }
 
-    Descriptor choose_by_name(const std::vector<Descriptor>& candidates, const std::string& ref_name,
-                              const std::string& where) {
+    Descriptor choose_by_name(const std::vector<Descriptor>& candidates,
+                              const std::string& ref_name, const std::string& where) {
         if (ref_name.empty()) {
             if (candidates.size() != 1) {
                 throw ImageError(fmt::format(
@@ -159,8 +171,8 @@ private:
         throw ImageError(fmt::format("{}: no image named \"{}\"", where, ref_name));
     }
 
-    static Descriptor choose_by_platform(const std::vector<Descriptor>& candidates, const Platform& platform,
-                                         const std::string& where) {
+    static Descriptor choose_by_platform(const std::vector<Descriptor>& candidates,
+                                         const Platform& platform, const std::string& where) {
         for (const auto& candidate : candidates) {
             if (platform_matches(candidate.json, platform)) {
                 return candidate;
@@ -176,21 +188,25 @@ private:
             return {};
         }
         auto name = annotations->find(kRefNameAnnotation);
-        return name != annotations->end() && name->is_string() ? name->get<std::string>() : std::string();
+        return name != annotations->end() && name->is_string() ? name->get<std::string>()
+                                                               : std::string();
     }
 
     void load_manifest(const Descriptor& descriptor) {
         const std::string where = files_->location(blob_name(descriptor.digest));
-        nlohmann::json manifest = parse_image_json(read_verified_blob(*files_, descriptor, limits_), where);
+        nlohmann::json manifest =
+            parse_image_json(read_verified_blob(*files_, descriptor, limits_), where);
         info_.manifest_digest = descriptor.digest;
 
-        Descriptor config = read_descriptor(require_member(manifest, "config", where), where + " config");
+        Descriptor config =
+            read_descriptor(require_member(manifest, "config", where), where + " config");
         if (!is_config_media_type(config.media_type)) {
             throw ImageError(fmt::format("{}: config has media type \"{}\", not an image config",
                                          where, config.media_type));
         }
         const std::string config_where = files_->location(blob_name(config.digest));
-        nlohmann::json config_json = parse_image_json(read_verified_blob(*files_, config, limits_), config_where);
+        nlohmann::json config_json =
+            parse_image_json(read_verified_blob(*files_, config, limits_), config_where);
         info_.config_digest = config.digest;
         info_.os = optional_string(config_json, "os", config_where);
         info_.architecture = optional_string(config_json, "architecture", config_where);
@@ -201,8 +217,8 @@ private:
             throw ImageError(fmt::format("{}: \"layers\" is not a list", where));
         }
         if (layers.size() > limits_.max_layers) {
-            throw ImageError(fmt::format("{}: {} layers exceed the limit of {}", where, layers.size(),
-                                         limits_.max_layers));
+            throw ImageError(fmt::format("{}: {} layers exceed the limit of {}", where,
+                                         layers.size(), limits_.max_layers));
         }
         if (!diff_ids.empty() && diff_ids.size() != layers.size()) {
             throw ImageError(fmt::format("{}: {} layers but the config lists {} diff_ids", where,
@@ -212,18 +228,22 @@ private:
             const std::string layer_where = fmt::format("{} layers[{}]", where, i);
             Descriptor layer = read_descriptor(layers[i], layer_where);
             if (!layer_media_type(layer.media_type)) {
-                throw ImageError(fmt::format("{}: media type \"{}\" is not a layer type", layer_where,
-                                             layer.media_type));
+                throw ImageError(fmt::format("{}: media type \"{}\" is not a layer type",
+                                             layer_where, layer.media_type));
             }
             if (!files_->exists(blob_name(layer.digest))) {
                 throw ImageError(fmt::format("{}: blob {} is missing", layer_where, layer.digest));
             }
-            layers_.push_back(LayerInfo{layer.digest, diff_ids.empty() ? std::string() : diff_ids[i],
-                                        layer.media_type, layer.size, {}});
+            layers_.push_back(LayerInfo{layer.digest,
+                                        diff_ids.empty() ? std::string() : diff_ids[i],
+                                        layer.media_type,
+                                        layer.size,
+                                        {}});
         }
     }
 
-    static std::vector<std::string> read_diff_ids(const nlohmann::json& config, const std::string& where) {
+    static std::vector<std::string> read_diff_ids(const nlohmann::json& config,
+                                                  const std::string& where) {
         std::vector<std::string> diff_ids;
         auto rootfs = config.find("rootfs");
         if (rootfs == config.end() || !rootfs->is_object()) {
@@ -273,7 +293,8 @@ Platform parse_platform(const std::string& text) {
     }
     platform.os = text.substr(0, first);
     auto second = text.find('/', first + 1);
-    platform.architecture = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    platform.architecture = text.substr(
+        first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
     if (second != std::string::npos) {
         platform.variant = text.substr(second + 1);
     }
@@ -283,7 +304,8 @@ Platform parse_platform(const std::string& text) {
 std::unique_ptr<ImageSource> open_oci_image(std::unique_ptr<ImageFiles> files, ImageInfo info,
                                             const std::string& ref_name, const Platform& platform,
                                             const ScanLimits& limits) {
-    return std::make_unique<OciImage>(std::move(files), std::move(info), ref_name, platform, limits);
+    return std::make_unique<OciImage>(std::move(files), std::move(info), ref_name, platform,
+                                      limits);
 }
 
 }  // namespace driftguard::image

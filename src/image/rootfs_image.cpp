@@ -6,8 +6,9 @@ namespace driftguard::image {
 namespace {
 
 class RootfsImage final : public ImageSource {
-public:
-    RootfsImage(std::string directory, ImageInfo info) : directory_(std::move(directory)), info_(std::move(info)) {
+  public:
+    RootfsImage(std::string directory, ImageInfo info)
+        : directory_(std::move(directory)), info_(std::move(info)) {
         layers_.push_back(LayerInfo{{}, {}, "root filesystem directory", 0, "none"});
     }
     const ImageInfo& info() const override { return info_; }
@@ -16,7 +17,7 @@ public:
         read_directory_layer(directory_, WhiteoutEncoding::none, applier, directory_);
     }
 
-private:
+  private:
     std::string directory_;
     ImageInfo info_;
     std::vector<LayerInfo> layers_;

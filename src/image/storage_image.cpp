@@ -49,7 +49,8 @@ std::vector<std::string> name_candidates(const std::string& name) {
     std::string tagged = name;
     const auto slash = name.rfind('/');
     const auto colon = name.rfind(':');
-    if (name.find('@') == std::string::npos && (colon == std::string::npos || (slash != std::string::npos && colon < slash))) {
+    if (name.find('@') == std::string::npos &&
+        (colon == std::string::npos || (slash != std::string::npos && colon < slash))) {
         tagged += ":latest";
     }
     std::vector<std::string> candidates{tagged, "localhost/" + tagged, "docker.io/" + tagged,
@@ -58,8 +59,9 @@ std::vector<std::string> name_candidates(const std::string& name) {
 }
 
 class StorageImage final : public ImageSource {
-public:
-    StorageImage(std::string root, ImageInfo info, const std::string& name_or_id, const ScanLimits& limits)
+  public:
+    StorageImage(std::string root, ImageInfo info, const std::string& name_or_id,
+                 const ScanLimits& limits)
         : root_(std::move(root)), info_(std::move(info)), limits_(limits) {
         const nlohmann::json& image = find_image(name_or_id);
         const std::string where = root_ + "/overlay-images/images.json";
@@ -69,8 +71,8 @@ public:
         }
         info_.config_digest = "sha256:" + id;
         info_.manifest_digest = optional_string(image, "digest", where);
-        if (auto names = image.find("names"); names != image.end() && names->is_array() && !names->empty() &&
-                                              names->front().is_string()) {
+        if (auto names = image.find("names"); names != image.end() && names->is_array() &&
+                                              !names->empty() && names->front().is_string()) {
             info_.name = names->front().get<std::string>();
         }
         read_config(id);
@@ -86,12 +88,13 @@ public:
         layers_[index].compression = "none";
     }
 
-private:
+  private:
     nlohmann::json load(const std::string& relative) {
         const std::string path = root_ + "/" + relative;
         auto files = open_directory_files(root_, limits_);
         if (!files->exists(relative)) {
-            throw ImageError(fmt::format("{}: missing (is {} a containers-storage root?)", path, root_));
+            throw ImageError(
+                fmt::format("{}: missing (is {} a containers-storage root?)", path, root_));
         }
         // images.json and layers.json grow with the store; allow them more than one manifest.
         return parse_image_json(files->read_small(relative, 64 * limits_.max_metadata_bytes), path);
@@ -116,8 +119,9 @@ private:
             }
             if (auto names = image.find("names"); names != image.end() && names->is_array()) {
                 for (const auto& name : *names) {
-                    if (name.is_string() && std::find(candidates.begin(), candidates.end(),
-                                                      name.get<std::string>()) != candidates.end()) {
+                    if (name.is_string() &&
+                        std::find(candidates.begin(), candidates.end(), name.get<std::string>()) !=
+                            candidates.end()) {
                         return image;
                     }
                 }
@@ -127,20 +131,24 @@ private:
             return *by_id.front();
         }
         if (by_id.size() > 1) {
-            throw ImageError(fmt::format("image ID prefix \"{}\" is ambiguous in {}", wanted, root_));
+            throw ImageError(
+                fmt::format("image ID prefix \"{}\" is ambiguous in {}", wanted, root_));
         }
-        throw ImageError(fmt::format("no image \"{}\" in the containers-storage at {}", name_or_id, root_));
+        throw ImageError(
+            fmt::format("no image \"{}\" in the containers-storage at {}", name_or_id, root_));
     }
 
     void read_config(const std::string& id) {
-        const std::string relative = "overlay-images/" + id + "/" + big_data_file_name("sha256:" + id);
+        const std::string relative =
+            "overlay-images/" + id + "/" + big_data_file_name("sha256:" + id);
         auto files = open_directory_files(root_, limits_);
         if (!files->exists(relative)) {
             return;  // images without a stored config still have layers worth scanning
         }
         const std::string text = files->read_small(relative, limits_.max_metadata_bytes);
         if (to_oci_digest(sha256_of(text)) != info_.config_digest) {
-            throw ImageError(fmt::format("{}/{}: config does not match the image ID", root_, relative));
+            throw ImageError(
+                fmt::format("{}/{}: config does not match the image ID", root_, relative));
         }
         nlohmann::json config = parse_image_json(text, root_ + "/" + relative);
         info_.os = optional_string(config, "os", relative);
@@ -156,20 +164,25 @@ private:
         std::string current = top;
         std::set<std::string> visited;
         while (!current.empty()) {
-            if (!is_hex(current) || !visited.insert(current).second || visited.size() > limits_.max_layers) {
+            if (!is_hex(current) || !visited.insert(current).second ||
+                visited.size() > limits_.max_layers) {
                 throw ImageError(fmt::format("{}: broken layer chain at \"{}\"", where, current));
             }
-            auto found = std::find_if(layers.begin(), layers.end(), [&](const nlohmann::json& layer) {
-                return layer.is_object() && optional_string(layer, "id", where) == current;
-            });
+            auto found =
+                std::find_if(layers.begin(), layers.end(), [&](const nlohmann::json& layer) {
+                    return layer.is_object() && optional_string(layer, "id", where) == current;
+                });
             if (found == layers.end()) {
                 throw ImageError(fmt::format("{}: layer {} is missing", where, current));
             }
             layer_ids_.push_back(current);
             layers_.push_back(LayerInfo{optional_string(*found, "compressed-diff-digest", where),
                                         optional_string(*found, "diff-digest", where),
-                                        "containers-storage overlay layer", 0, {}});
-            if (auto size = found->find("diff-size"); size != found->end() && size->is_number_unsigned()) {
+                                        "containers-storage overlay layer",
+                                        0,
+                                        {}});
+            if (auto size = found->find("diff-size");
+                size != found->end() && size->is_number_unsigned()) {
                 layers_.back().size = size->get<std::uint64_t>();
             }
             current = optional_string(*found, "parent", where);
@@ -189,7 +202,8 @@ private:
 }  // namespace
 
 std::unique_ptr<ImageSource> open_storage_image(const std::string& storage_root, ImageInfo info,
-                                                const std::string& name_or_id, const ScanLimits& limits) {
+                                                const std::string& name_or_id,
+                                                const ScanLimits& limits) {
     return std::make_unique<StorageImage>(storage_root, std::move(info), name_or_id, limits);
 }
 

@@ -13,12 +13,13 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
-void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed, const ScanLimits& limits);
+void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed,
+                     const ScanLimits& limits);
 
 // Data of the current tar member, as the applier pulls it. Every block re-checks the
 // layer's expansion so a bomb stops as soon as it shows, even inside one huge member.
 class TarMemberContent final : public ContentReader {
-public:
+  public:
     TarMemberContent(ArchiveReader& reader, const std::function<std::uint64_t()>& compressed,
                      const ScanLimits& limits)
         : reader_(reader), compressed_(compressed), limits_(limits) {}
@@ -34,7 +35,7 @@ public:
         }
     }
 
-private:
+  private:
     ArchiveReader& reader_;
     const std::function<std::uint64_t()>& compressed_;
     const ScanLimits& limits_;
@@ -88,21 +89,25 @@ bool decode_whiteout(LayerEntry& entry, std::string& decoded_path) {
     return true;
 }
 
-void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed, const ScanLimits& limits) {
+void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed,
+                     const ScanLimits& limits) {
     if (uncompressed > limits.max_layer_bytes) {
-        throw ImageError(fmt::format("layer expands beyond the limit of {} bytes", limits.max_layer_bytes));
+        throw ImageError(
+            fmt::format("layer expands beyond the limit of {} bytes", limits.max_layer_bytes));
     }
     if (uncompressed > limits.ratio_grace_bytes && compressed > 0 &&
-        static_cast<double>(uncompressed) > limits.max_expansion_ratio * static_cast<double>(compressed)) {
-        throw ImageError(fmt::format(
-            "decompression bomb: {} bytes from {} compressed (over {:.0f}:1)", uncompressed,
-            compressed, limits.max_expansion_ratio));
+        static_cast<double>(uncompressed) >
+            limits.max_expansion_ratio * static_cast<double>(compressed)) {
+        throw ImageError(
+            fmt::format("decompression bomb: {} bytes from {} compressed (over {:.0f}:1)",
+                        uncompressed, compressed, limits.max_expansion_ratio));
     }
 }
 
 }  // namespace
 
-TarLayerResult read_tar_layer(ByteStream& blob, const std::function<std::uint64_t()>& compressed_bytes_read,
+TarLayerResult read_tar_layer(ByteStream& blob,
+                              const std::function<std::uint64_t()>& compressed_bytes_read,
                               LayerApplier& applier, const ScanLimits& limits,
                               const std::string& description) {
     ArchiveReader reader = ArchiveReader::open_layer(blob, description);

@@ -19,7 +19,8 @@ struct TarLayerResult {
 // decoding OCI whiteout markers (".wh.NAME", ".wh..wh..opq"). Never writes to disk.
 // Enforces the size and expansion-ratio limits as it goes; `blob` must count the
 // compressed bytes it has handed out (compressed_bytes_read).
-TarLayerResult read_tar_layer(ByteStream& blob, const std::function<std::uint64_t()>& compressed_bytes_read,
+TarLayerResult read_tar_layer(ByteStream& blob,
+                              const std::function<std::uint64_t()>& compressed_bytes_read,
                               LayerApplier& applier, const ScanLimits& limits,
                               const std::string& description);
 

@@ -15,7 +15,7 @@ namespace driftguard::kernel {
 // Owns a libbpf ring_buffer consumer over one BPF ring-buffer map and calls `handler`
 // with each record's bytes.
 class RingBuffer {
-public:
+  public:
     using Handler = std::function<void(std::span<const std::byte>)>;
 
     static Result<RingBuffer> open(int map_fd, Handler handler, std::string_view name) {
@@ -36,7 +36,7 @@ public:
         return handled < 0 ? 0 : handled;
     }
 
-private:
+  private:
     struct Deleter {
         void operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
     };

@@ -16,7 +16,7 @@ namespace driftguard::kernel {
 //   struct SelftestOps { static constexpr auto open = selftest__open; ... };
 template <typename Skeleton, typename Ops>
 class SkeletonHandle {
-public:
+  public:
     static Result<SkeletonHandle> open(std::string_view name) {
         errno = 0;
         Skeleton* raw = Ops::open();
@@ -32,7 +32,7 @@ public:
     Status load() { return check_libbpf(Ops::load(skeleton_.get()), "load skeleton", name_); }
     Status attach() { return check_libbpf(Ops::attach(skeleton_.get()), "attach skeleton", name_); }
 
-private:
+  private:
     struct Deleter {
         void operator()(Skeleton* skeleton) const { Ops::destroy(skeleton); }
     };
