@@ -1,0 +1,60 @@
+# Shared helpers for the end-to-end tests (sourced).
+set -euo pipefail
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$E2E_DIR/../.." && pwd)"
+DRIFTGUARD="${DRIFTGUARD:-$REPO_DIR/build/driftguard}"
+export CONTAINERS_CONF="$E2E_DIR/containers.conf"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+require_root() { [[ $EUID -eq 0 ]] || skip "needs root (podman storage, mounts)"; }
+
+# Imports the cached test rootfs of KIND as a podman image and prints its name.
+# The tag is the rootfs cache key, so a changed input makes a new image.
+test_image() {
+    local kind="$1" tar key name
+    tar="$("$REPO_DIR/tests/images/build-rootfs.sh" "$kind")"
+    key="$(basename "$tar" .tar)"
+    name="localhost/driftguard-test/$kind:${key#"$kind"-}"
+    if ! podman image exists "$name"; then
+        podman import --quiet "$tar" "$name" >/dev/null
+    fi
+    echo "$name"
+}
+
+# Independent oracle: every regular file under ROOT that has an exec bit, starts with
+# the ELF magic or with "#!", as "path sha256 mode" lines, sorted. Perl's Digest::SHA,
+# not driftguard's code, computes the digests.
+oracle_executables() {
+    local root="$1"
+    (cd "$root" && find . -xdev -type f -print0 | perl -0 -MDigest::SHA -ne '
+        chomp; my $path = $_;
+        open(my $fh, "<:raw", $path) or die "open $path: $!";
+        read($fh, my $magic, 4); close($fh);
+        my $mode = (lstat($path))[2] & 07777;
+        next unless ($mode & 0111) || $magic eq "\x7fELF" || substr($magic, 0, 2) eq "#!";
+        my $sha = Digest::SHA->new(256)->addfile($path, "b")->hexdigest;
+        $path =~ s{^\.}{};
+        printf "%s %s %04o\n", $path, $sha, $mode;' | LC_ALL=C sort)
+}
+
+# The same lines from a driftguard scan of REFERENCE.
+scanned_executables() {
+    "$DRIFTGUARD" scan --json "$@" | jq -r '.executables[] | "\(.path) \(.sha256) \(.mode)"' | LC_ALL=C sort
+}
+
+# Compares the scan of REFERENCE with the oracle of ROOT.
+expect_same_as_oracle() {
+    local root="$1"; shift
+    local expected actual
+    expected="$(mktemp)"; actual="$(mktemp)"
+    oracle_executables "$root" > "$expected"
+    scanned_executables "$@" > "$actual"
+    if ! diff -u "$expected" "$actual" > "$actual.diff"; then
+        head -n 40 "$actual.diff" >&2
+        rm -f "$expected" "$actual" "$actual.diff"
+        fail "scan of $* differs from the oracle (- oracle, + driftguard)"
+    fi
+    echo "ok: $* matches the oracle ($(wc -l < "$expected") executables)"
+    rm -f "$expected" "$actual" "$actual.diff"
+}
