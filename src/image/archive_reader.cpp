@@ -88,14 +88,13 @@ ArchiveReader ArchiveReader::open_layer(ByteStream& source, std::string descript
     if (reader == nullptr) {
         throw ImageError("out of memory creating an archive reader");
     }
-    archive_read_support_filter_gzip(reader);
-    archive_read_support_filter_zstd(reader);
+    // Decompression happened before (DecompressingStream): only tar is parsed here.
     archive_read_support_format_tar(reader);
     archive_read_support_format_empty(reader);
     ArchiveReader result(std::move(state));
     if (archive_read_open(reader, result.state_.get(), nullptr, &State::read_callback, nullptr) !=
         ARCHIVE_OK) {
-        result.fail("not a tar layer (uncompressed, gzip or zstd)");
+        result.fail("not a tar layer");
     }
     return result;
 }

@@ -22,7 +22,7 @@ std::string_view to_string(Compression compression);
 // and re-thrown here unchanged.
 class ArchiveReader {
   public:
-    // A layer: tar, uncompressed or compressed with gzip or zstd, read from `source`.
+    // A layer's (already decompressed) tar stream, read from `source`.
     static ArchiveReader open_layer(ByteStream& source, std::string description);
     // An image archive file (oci-archive, docker-archive); seeks past member data.
     static ArchiveReader open_file(const std::string& path, std::string description);

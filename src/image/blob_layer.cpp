@@ -14,9 +14,7 @@ void read_blob_layer(ImageFiles& files, const std::string& name, const std::stri
                      LayerApplier& applier, const ScanLimits& limits) {
     files.stream(name, [&](ByteStream& stored) {
         VerifyingStream blob(stored, files.location(name), expected_digest, expected_size);
-        std::function<std::uint64_t()> compressed = [&blob] { return blob.bytes_read(); };
-        TarLayerResult result =
-            read_tar_layer(blob, compressed, applier, limits, files.location(name));
+        TarLayerResult result = read_tar_layer(blob, applier, limits, files.location(name));
         blob.drain_and_verify();
         layer.compression = std::string(to_string(result.compression));
         if (media_type && !compression_matches(*media_type, result.compression)) {

@@ -71,8 +71,9 @@ class StorageImage final : public ImageSource {
         }
         info_.config_digest = "sha256:" + id;
         info_.manifest_digest = optional_string(image, "digest", where);
-        if (auto names = image.find("names"); names != image.end() && names->is_array() &&
-                                              !names->empty() && names->front().is_string()) {
+        if (auto names = image.find("names"); info_.name.empty() && names != image.end() &&
+                                              names->is_array() && !names->empty() &&
+                                              names->front().is_string()) {
             info_.name = names->front().get<std::string>();
         }
         read_config(id);
@@ -122,6 +123,7 @@ class StorageImage final : public ImageSource {
                     if (name.is_string() &&
                         std::find(candidates.begin(), candidates.end(), name.get<std::string>()) !=
                             candidates.end()) {
+                        info_.name = name.get<std::string>();  // the name the user meant
                         return image;
                     }
                 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "image/decompressing_stream.h"
 #include "image/image_error.h"
 #include "image/member_path.h"
 
@@ -20,13 +21,13 @@ void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed,
 // layer's expansion so a bomb stops as soon as it shows, even inside one huge member.
 class TarMemberContent final : public ContentReader {
   public:
-    TarMemberContent(ArchiveReader& reader, const std::function<std::uint64_t()>& compressed,
+    TarMemberContent(ArchiveReader& reader, const DecompressingStream& stream,
                      const ScanLimits& limits)
-        : reader_(reader), compressed_(compressed), limits_(limits) {}
+        : reader_(reader), stream_(stream), limits_(limits) {}
 
     std::span<const std::byte> next() override {
         auto block = reader_.read_block();
-        check_expansion(reader_.uncompressed_bytes(), compressed_(), limits_);
+        check_expansion(stream_.uncompressed_bytes(), stream_.compressed_bytes(), limits_);
         return block;
     }
     // Reads past whatever the applier left unread.
@@ -37,7 +38,7 @@ class TarMemberContent final : public ContentReader {
 
   private:
     ArchiveReader& reader_;
-    const std::function<std::uint64_t()>& compressed_;
+    const DecompressingStream& stream_;
     const ScanLimits& limits_;
 };
 
@@ -106,12 +107,11 @@ void check_expansion(std::uint64_t uncompressed, std::uint64_t compressed,
 
 }  // namespace
 
-TarLayerResult read_tar_layer(ByteStream& blob,
-                              const std::function<std::uint64_t()>& compressed_bytes_read,
-                              LayerApplier& applier, const ScanLimits& limits,
+TarLayerResult read_tar_layer(ByteStream& blob, LayerApplier& applier, const ScanLimits& limits,
                               const std::string& description) {
-    ArchiveReader reader = ArchiveReader::open_layer(blob, description);
-    TarMemberContent content(reader, compressed_bytes_read, limits);
+    DecompressingStream tar_stream(blob, description);
+    ArchiveReader reader = ArchiveReader::open_layer(tar_stream, description);
+    TarMemberContent content(reader, tar_stream, limits);
     std::string decoded_path;
     while (archive_entry* header = reader.next_entry()) {
         const char* raw_name = archive_entry_pathname(header);
@@ -142,7 +142,8 @@ TarLayerResult read_tar_layer(ByteStream& blob,
             rethrow_with_context(error, fmt::format("member '{}'", name));
         }
     }
-    return TarLayerResult{reader.compression(), reader.uncompressed_bytes()};
+    tar_stream.finish();
+    return TarLayerResult{tar_stream.compression(), tar_stream.uncompressed_bytes()};
 }
 
 }  // namespace driftguard::image

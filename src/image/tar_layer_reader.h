@@ -17,11 +17,9 @@ struct TarLayerResult {
 
 // Streams one tar layer (uncompressed, gzip or zstd) from `blob` into `applier`,
 // decoding OCI whiteout markers (".wh.NAME", ".wh..wh..opq"). Never writes to disk.
-// Enforces the size and expansion-ratio limits as it goes; `blob` must count the
-// compressed bytes it has handed out (compressed_bytes_read).
-TarLayerResult read_tar_layer(ByteStream& blob,
-                              const std::function<std::uint64_t()>& compressed_bytes_read,
-                              LayerApplier& applier, const ScanLimits& limits,
+// Enforces the size and expansion-ratio limits as it goes, and reads `blob` to its end
+// so the caller can verify the blob's digest afterwards.
+TarLayerResult read_tar_layer(ByteStream& blob, LayerApplier& applier, const ScanLimits& limits,
                               const std::string& description);
 
 }  // namespace driftguard::image

@@ -9,18 +9,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 require_root() { [[ $EUID -eq 0 ]] || skip "needs root (podman storage, mounts)"; }
 
-# Imports the cached test rootfs of KIND as a podman image and prints its name.
-# The tag is the rootfs cache key, so a changed input makes a new image.
-test_image() {
-    local kind="$1" tar key name
-    tar="$("$REPO_DIR/tests/images/build-rootfs.sh" "$kind")"
-    key="$(basename "$tar" .tar)"
-    name="localhost/driftguard-test/$kind:${key#"$kind"-}"
-    if ! podman image exists "$name"; then
-        podman import --quiet "$tar" "$name" >/dev/null
-    fi
-    echo "$name"
-}
+# The locally built podman image of KIND (busybox, debian).
+test_image() { "$REPO_DIR/scripts/local-image.sh" "$1"; }
 
 # Independent oracle: every regular file under ROOT that has an exec bit, starts with
 # the ELF magic or with "#!", as "path sha256 mode" lines, sorted. Perl's Digest::SHA,

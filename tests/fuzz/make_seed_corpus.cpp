@@ -10,12 +10,18 @@ using namespace driftguard::testing;
 
 namespace {
 
-void write_seed(const std::string& directory, const std::string& name, char mode, const std::string& bytes) {
+void write_seed(const std::string& directory, const std::string& name, char mode,
+                const std::string& bytes) {
     write_file(directory + "/" + name, std::string(1, mode) + bytes);
 }
 
 std::string sample_layer() {
-    return make_tar({directory("bin"), file("bin/tool", "\x7f" "ELF\x02\x01\x01" + std::string(57, '\0'), 0755),
+    return make_tar({directory("bin"),
+                     file("bin/tool",
+                          "\x7f"
+                          "ELF\x02\x01\x01" +
+                              std::string(57, '\0'),
+                          0755),
                      hardlink("bin/tool2", "bin/tool"), symlink("bin/sh", "tool"),
                      file("bin/run", "#!/bin/sh\necho\n", 0755), file("etc/.wh.gone", ""),
                      file("opt/.wh..wh..opq", ""), file("etc/data", "data")});
@@ -37,7 +43,8 @@ int main(int argc, char** argv) {
     TempDir scratch;
     OciImageBuilder builder;
     builder.add_layer(layer, Compression::gzip);
-    builder.add_layer(make_tar({file("bin/.wh.run", ""), file("bin/new", "#!/bin/sh\n", 0755)}), Compression::none);
+    builder.add_layer(make_tar({file("bin/.wh.run", ""), file("bin/new", "#!/bin/sh\n", 0755)}),
+                      Compression::none);
     builder.write_archive(scratch / "oci.tar");
     std::ifstream oci(scratch / "oci.tar", std::ios::binary);
     write_seed(directory, "oci-archive", 1, std::string(std::istreambuf_iterator<char>(oci), {}));

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark of docs/BENCHMARKS.md.
+#   run.sh [BUILD_DIR]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/scan_throughput.sh" "${1:-$here/../build}"
