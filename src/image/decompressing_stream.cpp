@@ -45,7 +45,9 @@ DecompressingStream::DecompressingStream(ByteStream& compressed, std::string des
     worker_ = std::thread([this] { run_worker(); });
 }
 
-DecompressingStream::~DecompressingStream() { stop_worker(); }
+DecompressingStream::~DecompressingStream() {
+    stop_worker();
+}
 
 void DecompressingStream::stop_worker() {
     {
@@ -144,10 +146,10 @@ void DecompressingStream::decompress_gzip() {
             if (member_ended) {
                 // A gzip file may hold several members back to back (pigz, appends).
                 if (static_cast<unsigned char>(*stream.next_in) != 0x1f) {
-                    throw ImageError(fmt::format("{}: data after the end of the gzip stream", description_));
+                    throw ImageError(
+                        fmt::format("{}: data after the end of the gzip stream", description_));
                 }
                 inflateReset(&stream);
-                member_ended = false;
             }
             Buffer buffer = take_free_buffer();
             stream.next_out = reinterpret_cast<Bytef*>(buffer.data());

@@ -20,7 +20,7 @@ namespace driftguard::image {
 // thread. Memory is bounded: at most kQueueDepth buffers of kBufferSize are in flight,
 // and zstd frames may not ask for a window larger than 2^kZstdWindowLogMax bytes.
 class DecompressingStream final : public ByteStream {
-public:
+  public:
     static constexpr std::size_t kBufferSize = 1 << 20;
     static constexpr std::size_t kQueueDepth = 4;
     static constexpr int kZstdWindowLogMax = 27;
@@ -38,10 +38,12 @@ public:
     void finish();
 
     Compression compression() const { return compression_; }
-    std::uint64_t compressed_bytes() const { return compressed_bytes_.load(std::memory_order_relaxed); }
+    std::uint64_t compressed_bytes() const {
+        return compressed_bytes_.load(std::memory_order_relaxed);
+    }
     std::uint64_t uncompressed_bytes() const { return uncompressed_bytes_; }
 
-private:
+  private:
     using Buffer = std::vector<std::byte>;
 
     void run_worker();
