@@ -22,14 +22,15 @@ layer_of() { # the single layer blob of an OCI layout
 }
 gzip_layer="$work/gzip/blobs/sha256/$(layer_of "$work/gzip")"
 zstd_layer="$work/zstd/blobs/sha256/$(layer_of "$work/zstd")"
-# The baseline pipeline: extract to disk, select executables the way the scanner
-# defines them (exec bit, ELF magic, "#!"), hash them.
+# The baseline pipeline: extract to disk, find the files with an exec bit, hash them.
+# It does less than the scanner (it misses ELF libraries and "#!" files without an exec
+# bit, which would need a per-file sniff that makes the pipeline ~40x slower still),
+# so the comparison flatters the pipeline.
 pipeline() {
     local decompress="$1" layer="$2" out="$work/extract"
     rm -rf "$out" && mkdir -p "$out"
     "$decompress" -dc "$layer" | tar -x -C "$out"
-    (cd "$out" && find . -type f \( -perm /111 -o -exec sh -c 'head -c4 "$1" | grep -qaE "^(#!|.ELF)"' _ {} \; \) -print0 \
-        | xargs -0 -r sha256sum > /dev/null)
+    (cd "$out" && find . -type f -perm /111 -print0 | xargs -0 -r sha256sum > /dev/null)
     rm -rf "$out"
 }
 export -f pipeline

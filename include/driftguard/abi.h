@@ -11,7 +11,101 @@
 #include <linux/types.h>
 #endif
 
-#define DG_ABI_VERSION 1
+#define DG_ABI_VERSION 2
+
+/* What a container's drift leads to. */
+enum dg_mode {
+	DG_MODE_OFF = 0,     /* not judged */
+	DG_MODE_AUDIT = 1,   /* reported, allowed to run */
+	DG_MODE_ENFORCE = 2, /* reported, killed before it runs */
+};
+
+/* Where the kernel saw the code about to run. */
+enum dg_hook {
+	DG_HOOK_EXEC = 1,   /* execve/execveat: the new program image (tp_btf/sched_process_exec) */
+	DG_HOOK_SCRIPT = 2, /* a "#!" script: the interpreter's open of the script file */
+	DG_HOOK_MMAP = 3,   /* mmap with PROT_EXEC of a file (ld.so, LD_PRELOAD, dlopen) */
+	DG_HOOK_MPROTECT = 4, /* mprotect/pkey_mprotect adding PROT_EXEC to a file mapping */
+	DG_HOOK_PROC_MEM = 5, /* open of /proc/<pid>/mem for writing */
+};
+
+/* What the kernel knows about why the file is not the image's. The agent refines
+ * DG_KIND_UPPER into new file / modified image file / image file at a new path. */
+enum dg_kind {
+	DG_KIND_NONE = 0,
+	DG_KIND_UPPER = 1, /* data in the container's writable overlay layer */
+	DG_KIND_OTHER_FS =
+	    2, /* a filesystem other than the container's root: volume, tmpfs, bind mount */
+	DG_KIND_MEMFD = 3,    /* memfd_create: no file on any disk */
+	DG_KIND_DELETED = 4,  /* an unlinked upper-layer file, run through its descriptor */
+	DG_KIND_PROC_MEM = 5, /* write access to a process's memory through /proc */
+};
+
+enum dg_verdict {
+	DG_VERDICT_AUDIT = 1, /* reported only */
+	DG_VERDICT_KILL = 2,  /* SIGKILL sent before the code ran */
+};
+
+/* Indexes of the per-CPU counter array dg_counters. */
+enum dg_counter {
+	DG_COUNTER_EXECS = 0,	       /* execs judged inside containers */
+	DG_COUNTER_MAPS = 1,	       /* executable file mappings judged inside containers */
+	DG_COUNTER_KILLS = 2,	       /* drift killed */
+	DG_COUNTER_AUDITS = 3,	       /* drift reported in audit mode */
+	DG_COUNTER_EVENTS_DROPPED = 4, /* ring buffer full: event lost, verdict still applied */
+	DG_COUNTER_PENDING_FULL = 5,   /* no room to track a script: its exec was judged drift */
+	DG_COUNTER_SCRIPTS_UNSEEN = 6, /* a script whose interpreter never opened it by name */
+	DG_COUNTER_MAX = 7,
+};
+
+/* Key of dg_allowed: the real (upper-layer) inode of a verified copy-up. */
+struct dg_inode_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* Value of dg_allowed: the upper inode's ctime when the agent verified its content.
+ * Any later write or attribute change moves ctime and voids the entry. */
+struct dg_allowed {
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 pad;
+};
+
+#define DG_PATH_MAX 256
+#define DG_NAME_MAX 64
+
+/* One drift event (ring buffer dg_events). */
+struct dg_event {
+	__u32 abi;
+	__u16 hook;   /* enum dg_hook */
+	__u16 kind;   /* enum dg_kind */
+	__u8 verdict; /* enum dg_verdict */
+	__u8 mode;    /* enum dg_mode in force */
+	__u16 pad0;
+	__u32 pid;  /* thread id */
+	__u32 tgid; /* process id */
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 container_dev; /* s_dev of the container's root overlay: the container's key */
+	__u32 mnt_ns;	     /* mount namespace inode number */
+	__u32 pad1;
+	__u64 ktime_ns;
+	__u64 file_ino; /* the inode the container sees */
+	__u32 file_dev;
+	__u32 file_mode;
+	__u32 file_nlink;
+	__u32 fs_magic;
+	__u64 file_size;
+	__u64 upper_ino; /* the upper layer's real inode, when the data is there */
+	__u32 upper_dev;
+	__u32 prot; /* mmap/mprotect protection */
+	char comm[16];
+	char name[DG_NAME_MAX]; /* the file's name (last path component) */
+	char path[DG_PATH_MAX]; /* the path given to execve, or the script's path */
+};
 
 /* Event emitted by the build-pipeline self-test program (bpf/selftest.bpf.c). */
 struct dg_selftest_event {

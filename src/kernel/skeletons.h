@@ -6,6 +6,7 @@
 
 #include "kernel/skeleton.h"
 #include "selftest.skel.h"
+#include "sensor.skel.h"
 
 namespace driftguard::kernel {
 
@@ -16,5 +17,13 @@ struct SelftestOps {
     static void destroy(selftest* skeleton) { selftest__destroy(skeleton); }
 };
 using SelftestProgram = SkeletonHandle<selftest, SelftestOps>;
+
+struct SensorOps {
+    static sensor* open() { return sensor__open(); }
+    static int load(sensor* skeleton) { return sensor__load(skeleton); }
+    static int attach(sensor* skeleton) { return sensor__attach(skeleton); }
+    static void destroy(sensor* skeleton) { sensor__destroy(skeleton); }
+};
+using SensorProgram = SkeletonHandle<sensor, SensorOps>;
 
 }  // namespace driftguard::kernel

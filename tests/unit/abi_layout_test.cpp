@@ -12,5 +12,5 @@ TEST(AbiLayout, SelftestEvent) {
     static_assert(offsetof(dg_selftest_event, abi) == 4);
     static_assert(offsetof(dg_selftest_event, ktime_ns) == 8);
     static_assert(offsetof(dg_selftest_event, comm) == 16);
-    EXPECT_EQ(DG_ABI_VERSION, 1);
+    EXPECT_EQ(DG_ABI_VERSION, 2);
 }

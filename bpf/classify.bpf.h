@@ -1,0 +1,144 @@
+/* Classifies the file whose code is about to run: image (lower layer), drift (upper layer,
+ * other filesystem, memfd, deleted), or a verified copy-up.
+ *
+ * Kernel behaviour relied on:
+ *  - An overlayfs inode is embedded in struct ovl_inode (vfs_inode); __upperdentry is set
+ *    once the file exists in the upper layer, and the OVL_UPPERDATA flag says the upper
+ *    copy holds the data (a metacopy-only copy-up has the upper inode but reads data from
+ *    the lower layer). Field names are stable from 6.1 to 6.18; CO-RE relocates their
+ *    offsets (the struct was reshuffled in 6.3, 6.4 and 6.5).
+ *  - A file opened on overlayfs has f_inode = the overlay inode. A *mapping* of it has
+ *    vm_file = the real file underneath: in 6.1 a file with a fake f_path (f_path is the
+ *    overlay path), from 6.6 a struct backing_file whose user_path is the overlay path.
+ */
+#ifndef DRIFTGUARD_CLASSIFY_BPF_H
+#define DRIFTGUARD_CLASSIFY_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "driftguard/abi.h"
+#include "maps.bpf.h"
+
+#define TMPFS_MAGIC 0x01021994
+#define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
+
+/* inode ctime before 6.6 (i_ctime) and in 6.6 .. 6.10 (__i_ctime); 6.11+ has i_ctime_sec/nsec. */
+struct inode___v61 {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void dg_inode_ctime(struct inode *inode, __s64 *sec, __u32 *nsec)
+{
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		*sec = BPF_CORE_READ(inode, i_ctime_sec);
+		/* Multigrain timestamps (6.13+) keep an I_CTIME_QUERIED flag in bit 31. */
+		*nsec = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1U << 31);
+	} else if (bpf_core_field_exists(((struct inode___v66 *)inode)->__i_ctime)) {
+		struct inode___v66 *old = (void *)inode;
+		*sec = BPF_CORE_READ(old, __i_ctime.tv_sec);
+		*nsec = BPF_CORE_READ(old, __i_ctime.tv_nsec);
+	} else {
+		struct inode___v61 *old = (void *)inode;
+		*sec = BPF_CORE_READ(old, i_ctime.tv_sec);
+		*nsec = BPF_CORE_READ(old, i_ctime.tv_nsec);
+	}
+}
+
+static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
+{
+	return (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+}
+
+/* True if the agent verified this upper inode and it has not changed since. */
+static __always_inline bool dg_is_verified_copy_up(struct inode *upper, struct dg_event *event)
+{
+	struct dg_inode_key key = {
+		.ino = event->upper_ino,
+		.dev = event->upper_dev,
+	};
+	struct dg_allowed *allowed = bpf_map_lookup_elem(&dg_allowed, &key);
+	if (!allowed)
+		return false;
+	__s64 sec = 0;
+	__u32 nsec = 0;
+	dg_inode_ctime(upper, &sec, &nsec);
+	return allowed->ctime_sec == sec && allowed->ctime_nsec == nsec;
+}
+
+/* Fills the file fields of `event` and returns the drift kind (DG_KIND_NONE: the image's). */
+static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentry *dentry,
+					       __u32 container_dev, struct dg_event *event)
+{
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	__u32 dev = BPF_CORE_READ(sb, s_dev);
+	unsigned long magic = BPF_CORE_READ(sb, s_magic);
+	event->file_dev = dev;
+	event->file_ino = BPF_CORE_READ(inode, i_ino);
+	event->file_mode = BPF_CORE_READ(inode, i_mode);
+	event->file_nlink = BPF_CORE_READ(inode, __i_nlink);
+	event->file_size = BPF_CORE_READ(inode, i_size);
+	event->fs_magic = magic;
+	if (dentry) {
+		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+		bpf_probe_read_kernel_str(event->name, sizeof(event->name), name);
+	}
+
+	if (dev != container_dev) {
+		/* memfd_create files live on the internal shmem mount, named "memfd:…". */
+		if (magic == TMPFS_MAGIC && event->name[0] == 'm' && event->name[1] == 'e' &&
+		    event->name[2] == 'm' && event->name[3] == 'f' && event->name[4] == 'd' &&
+		    event->name[5] == ':')
+			return DG_KIND_MEMFD;
+		return DG_KIND_OTHER_FS;
+	}
+
+	struct ovl_inode *ovl = dg_ovl_inode(inode);
+	struct dentry *upper_dentry = BPF_CORE_READ(ovl, __upperdentry);
+	if (!upper_dentry)
+		return DG_KIND_NONE; /* lower layer: the image */
+	unsigned long flags = BPF_CORE_READ(ovl, flags);
+	if (!(flags & (1UL << OVL_UPPERDATA_BIT)))
+		return DG_KIND_NONE; /* metacopy: attributes copied up, data still the image's */
+
+	struct inode *upper = BPF_CORE_READ(upper_dentry, d_inode);
+	if (!upper)
+		return DG_KIND_UPPER;
+	event->upper_ino = BPF_CORE_READ(upper, i_ino);
+	event->upper_dev = BPF_CORE_READ(upper, i_sb, s_dev);
+	if (dg_is_verified_copy_up(upper, event))
+		return DG_KIND_NONE;
+	if (event->file_nlink == 0)
+		return DG_KIND_DELETED;
+	return DG_KIND_UPPER;
+}
+
+static __always_inline __u16 dg_classify_file(struct file *file, __u32 container_dev,
+					      struct dg_event *event)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (!inode)
+		return DG_KIND_NONE;
+	return dg_classify_inode(inode, dentry, container_dev, event);
+}
+
+/* The file a descriptor of the current task refers to, or NULL. */
+static __always_inline struct file *dg_fd_file(struct task_struct *task, int fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned int)fd >= max_fds)
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+#endif /* DRIFTGUARD_CLASSIFY_BPF_H */

@@ -1,0 +1,78 @@
+/* All maps of the sensor. Each: key, value, size, and what happens when it is full. */
+#ifndef DRIFTGUARD_MAPS_BPF_H
+#define DRIFTGUARD_MAPS_BPF_H
+
+#include "driftguard/abi.h"
+
+/* Container mode. key: __u32 s_dev of the container's root overlay; value: __u32 enum dg_mode.
+ * Filled by the agent from policy. A container not in the map gets default_mode (enforce
+ * unless configured otherwise), so a full map or a container the agent has not seen yet
+ * fails closed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} dg_container_modes SEC(".maps");
+
+/* Verified copy-ups. key: struct dg_inode_key (upper-layer real inode); value: struct
+ * dg_allowed (its ctime at verification). The agent adds an entry after checking that an
+ * upper-layer file has the same path and SHA-256 as an executable of the image. When full,
+ * the agent cannot add more and those files stay drift: fails closed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dg_inode_key);
+	__type(value, struct dg_allowed);
+} dg_allowed SEC(".maps");
+
+/* A "#!" script whose file the interpreter has yet to open. key: __u32 tgid; value:
+ * struct dg_pending_script. Entries live from the exec of the interpreter until it opens
+ * the script (or after DG_SCRIPT_OPENS opens, or its exit). When full, the exec is
+ * judged drift (counted in DG_COUNTER_PENDING_FULL): fails closed. */
+#define DG_SCRIPT_OPENS 64
+struct dg_pending_script {
+	__u32 container_dev;
+	__u32 opens_left;
+	__u32 matched; /* the current open is of the script's path */
+	__u32 pad;
+	char path[DG_PATH_MAX];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct dg_pending_script);
+} dg_pending_scripts SEC(".maps");
+
+/* Drift events, struct dg_event. When full, the event is dropped and counted in
+ * DG_COUNTER_EVENTS_DROPPED; the verdict is applied regardless. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} dg_events SEC(".maps");
+
+/* Counters, enum dg_counter; per CPU, summed by the agent. Never full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DG_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} dg_counters SEC(".maps");
+
+/* Scratch space for building an event bigger than the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_event);
+} dg_scratch SEC(".maps");
+
+static __always_inline void dg_count(__u32 counter)
+{
+	__u64 *value = bpf_map_lookup_elem(&dg_counters, &counter);
+	if (value)
+		*value += 1;
+}
+
+#endif /* DRIFTGUARD_MAPS_BPF_H */

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "common/result.h"
+#include "driftguard/abi.h"
+
+namespace driftguard::kernel {
+
+// Settings the sensor is loaded with.
+struct SensorConfig {
+    dg_mode default_mode = DG_MODE_ENFORCE;  // containers without their own mode
+    std::uint32_t host_root_dev = 0;         // s_dev of the host's "/" (kernel encoding)
+    std::uint32_t only_container_dev = 0;    // test scope: judge only this container (0: all)
+};
+
+struct SensorCounters {
+    std::uint64_t values[DG_COUNTER_MAX] = {};
+};
+
+// The loaded and attached kernel sensor (bpf/sensor.bpf.c): owns the programs, their
+// links and maps for as long as it lives. Detaches everything on destruction.
+class Sensor {
+public:
+    using EventHandler = std::function<void(const dg_event&)>;
+
+    // open -> configure -> load (verifier) -> attach, each step's failure named.
+    static Result<std::unique_ptr<Sensor>> start(const SensorConfig& config, EventHandler handler);
+    ~Sensor();
+    Sensor(const Sensor&) = delete;
+    Sensor& operator=(const Sensor&) = delete;
+
+    // Waits up to `timeout_ms` for events and hands them to the handler.
+    Result<int> poll(int timeout_ms);
+
+    Status set_container_mode(std::uint32_t container_dev, dg_mode mode);
+    Status clear_container_mode(std::uint32_t container_dev);
+    void set_default_mode(dg_mode mode);
+    // Test scope: judge only the container with this root s_dev (0: every container).
+    void set_only_container(std::uint32_t container_dev);
+    // Marks an upper-layer inode as a verified copy of an image executable, valid while
+    // its ctime stays as given.
+    Status allow_inode(const dg_inode_key& key, const dg_allowed& value);
+    Status forget_inode(const dg_inode_key& key);
+    SensorCounters counters() const;
+
+private:
+    struct State;
+    explicit Sensor(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+// The kernel's encoding of a dev_t as it appears in super_block::s_dev
+// (MKDEV: major << 20 | minor), from userspace's st_dev.
+std::uint32_t kernel_dev(std::uint64_t st_dev);
+
+}  // namespace driftguard::kernel

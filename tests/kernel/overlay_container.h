@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace driftguard::testing {
+
+// A minimal container for kernel-tier tests: an overlayfs mount whose lower layer is a
+// small "image" (busybox and applets, a dynamic binary with its libraries, an image-side
+// helper), and child processes chroot'ed into it, so their root is an overlay exactly as
+// in a podman container, without a container runtime.
+class OverlayContainer {
+public:
+    struct Options {
+        bool metacopy = false;  // mount with metacopy=on
+    };
+    OverlayContainer();
+    explicit OverlayContainer(Options options);
+    ~OverlayContainer();
+    OverlayContainer(const OverlayContainer&) = delete;
+    OverlayContainer& operator=(const OverlayContainer&) = delete;
+
+    const std::string& merged() const { return merged_; }
+    const std::string& upper() const { return upper_; }
+    // The container's key in the sensor: the overlay superblock's s_dev.
+    std::uint32_t dev() const { return dev_; }
+
+    struct Outcome {
+        bool killed = false;  // ended by SIGKILL
+        int exit_code = -1;   // when it exited
+    };
+    // Runs argv[0] (a path inside the container) as a child chroot'ed into it.
+    Outcome run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) const;
+
+    // Copies a host file into the container (this writes the upper layer: drift).
+    void put(const std::string& host_source, const std::string& container_path, unsigned mode = 0755) const;
+
+    bool marker_present() const;
+    void clear_marker() const;
+
+private:
+    std::string root_;
+    std::string lower_;
+    std::string upper_;
+    std::string work_;
+    std::string merged_;
+    std::uint32_t dev_ = 0;
+};
+
+// The build directory's payloads (tests/payload).
+std::string payload_path(const std::string& name);
+
+}  // namespace driftguard::testing

@@ -1,0 +1,118 @@
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "kernel/sensor.h"
+#include "overlay_container.h"
+
+namespace driftguard::testing {
+
+// Loads the real sensor once per suite, scoped to the one container of the current test
+// (never to every container: a stray scope must not touch the machine's real containers).
+class SensorTest : public ::testing::Test {
+protected:
+    // A container key no real superblock has: judges nothing.
+    static constexpr std::uint32_t kNoContainer = 0xffffffffu;
+
+    static void SetUpTestSuite() {
+        if (::geteuid() != 0) {
+            return;
+        }
+        struct stat root {};
+        ::stat("/", &root);
+        kernel::SensorConfig config;
+        config.default_mode = DG_MODE_ENFORCE;
+        config.host_root_dev = kernel::kernel_dev(root.st_dev);
+        config.only_container_dev = kNoContainer;
+        auto started = kernel::Sensor::start(config, [](const dg_event& event) { events_.push_back(event); });
+        if (!started) {
+            start_error_ = started.error().message;
+            return;
+        }
+        sensor_ = std::move(started.value());
+    }
+    static void TearDownTestSuite() { sensor_.reset(); }
+
+    void SetUp() override {
+        if (::geteuid() != 0) {
+            GTEST_SKIP() << "loading BPF programs and mounting overlayfs need root";
+        }
+        ASSERT_TRUE(sensor_) << start_error_;
+        container_ = std::make_unique<OverlayContainer>(options());
+        sensor_->set_default_mode(DG_MODE_ENFORCE);
+        sensor_->set_only_container(container_->dev());
+        drain();
+        events_.clear();
+    }
+    void TearDown() override {
+        if (sensor_) {
+            sensor_->set_only_container(kNoContainer);
+        }
+        container_.reset();
+    }
+    virtual OverlayContainer::Options options() const { return {}; }
+
+    // Events of this test's container since the last drain, once the ring buffer is quiet.
+    std::vector<dg_event> drain() {
+        for (int round = 0; round < 20; ++round) {
+            auto handled = sensor_->poll(20);
+            if (handled.ok() && handled.value() == 0 && round > 0) {
+                break;
+            }
+        }
+        std::vector<dg_event> mine;
+        for (const auto& event : events_) {
+            if (container_ && event.container_dev == container_->dev()) {
+                mine.push_back(event);
+            }
+        }
+        events_.clear();
+        return mine;
+    }
+
+    // Runs `argv` and expects drift of `kind` at `hook` to be killed before it ran.
+    // Returns the event (zeroed if there was none).
+    dg_event expect_killed(const std::vector<std::string>& argv, dg_hook hook, dg_kind kind,
+                       const std::vector<std::string>& env = {}) {
+        container_->clear_marker();
+        auto outcome = container_->run(argv, env);
+        EXPECT_TRUE(outcome.killed) << argv[0] << " was not killed (exit " << outcome.exit_code << ")";
+        EXPECT_FALSE(container_->marker_present()) << "drifted code ran before the kill";
+        auto events = drain();
+        if (events.empty()) {
+            ADD_FAILURE() << "no event for " << argv[0];
+            return dg_event{};
+        }
+        const dg_event& event = events.back();
+        EXPECT_EQ(event.hook, hook);
+        EXPECT_EQ(event.kind, kind);
+        EXPECT_EQ(event.verdict, DG_VERDICT_KILL);
+        EXPECT_EQ(event.mode, DG_MODE_ENFORCE);
+        return event;
+    }
+
+    // Runs `argv` and expects it to exit 0 with no drift event.
+    void expect_runs(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
+        auto outcome = container_->run(argv, env);
+        EXPECT_FALSE(outcome.killed) << argv[0] << " was killed";
+        EXPECT_EQ(outcome.exit_code, 0) << argv[0];
+        auto events = drain();
+        for (const auto& event : events) {
+            ADD_FAILURE() << "unexpected drift event: hook " << event.hook << " kind " << event.kind << " path "
+                          << event.path << " name " << event.name;
+        }
+    }
+
+    static inline std::unique_ptr<kernel::Sensor> sensor_;
+    static inline std::vector<dg_event> events_;
+    static inline std::string start_error_;
+    std::unique_ptr<OverlayContainer> container_;
+};
+
+}  // namespace driftguard::testing

@@ -1,0 +1,140 @@
+// Kernel tier: every kind of drift is killed before one instruction of it runs, and
+// reported; under audit it runs and is reported.
+#include <sys/mount.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sensor_fixture.h"
+
+namespace driftguard::testing {
+namespace {
+
+using SensorStops = SensorTest;
+
+TEST_F(SensorStops, DroppedBinary) {
+    container_->put(payload_path("marker_payload"), "/tmp/miner");
+    dg_event event = expect_killed({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    EXPECT_STREQ(event.path, "/tmp/miner");
+    EXPECT_STREQ(event.name, "miner");
+    EXPECT_NE(event.upper_ino, 0u);
+    EXPECT_EQ(event.tgid, event.pid);
+}
+
+TEST_F(SensorStops, AuditReportsAndLetsItRun) {
+    container_->put(payload_path("marker_payload"), "/tmp/miner");
+    ASSERT_TRUE(sensor_->set_container_mode(container_->dev(), DG_MODE_AUDIT).ok());
+    auto outcome = container_->run({"/tmp/miner"});
+    EXPECT_EQ(outcome.exit_code, 0);
+    EXPECT_TRUE(container_->marker_present());
+    auto events = drain();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].verdict, DG_VERDICT_AUDIT);
+    EXPECT_EQ(events[0].mode, DG_MODE_AUDIT);
+    ASSERT_TRUE(sensor_->clear_container_mode(container_->dev()).ok());
+}
+
+TEST_F(SensorStops, CopyOfAnImageBinaryAtANewPath) {
+    expect_runs({"/bin/cp", "/bin/busybox", "/tmp/list"});
+    expect_killed({"/tmp/list", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, OverwrittenImageBinary) {
+    container_->put(payload_path("marker_payload"), "/bin/target");
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, AppendedImageBinary) {
+    expect_runs({"/bin/sh", "-c", "echo >> /bin/target"});
+    expect_killed({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, DropMovedOverAnImageBinary) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload");
+    expect_runs({"/bin/mv", "/tmp/payload", "/bin/target"});
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, ChmodPlusXOfANonExecutableImageFile) {
+    expect_runs({"/bin/chmod", "+x", "/bin/not-executable"});
+    expect_killed({"/bin/not-executable", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, ScriptWrittenInTheContainer) {
+    std::ofstream(container_->merged() + "/tmp/run.sh") << "#!/bin/sh\ntouch /drift-marker\n";
+    std::filesystem::permissions(container_->merged() + "/tmp/run.sh", std::filesystem::perms(0755));
+    dg_event event = expect_killed({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    EXPECT_STREQ(event.path, "/tmp/run.sh");
+    EXPECT_STREQ(event.name, "run.sh");
+}
+
+TEST_F(SensorStops, ScriptUnderAuditRunsAndIsReported) {
+    std::ofstream(container_->merged() + "/tmp/run.sh") << "#!/bin/sh\ntouch /drift-marker\n";
+    std::filesystem::permissions(container_->merged() + "/tmp/run.sh", std::filesystem::perms(0755));
+    ASSERT_TRUE(sensor_->set_container_mode(container_->dev(), DG_MODE_AUDIT).ok());
+    auto outcome = container_->run({"/tmp/run.sh"});
+    EXPECT_EQ(outcome.exit_code, 0);
+    EXPECT_TRUE(container_->marker_present());
+    auto events = drain();
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().hook, DG_HOOK_SCRIPT);
+    ASSERT_TRUE(sensor_->clear_container_mode(container_->dev()).ok());
+}
+
+TEST_F(SensorStops, BinaryOnATmpfsMount) {
+    ASSERT_EQ(::mount("tmpfs", (container_->merged() + "/mnt").c_str(), "tmpfs", 0, nullptr), 0);
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    expect_killed({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorStops, BinaryOnABindMountedHostDirectory) {
+    const std::string host_dir = container_->upper() + "/../host-volume";
+    std::filesystem::create_directories(host_dir);
+    std::filesystem::copy_file(payload_path("marker_payload"), host_dir + "/payload");
+    ASSERT_EQ(::mount(host_dir.c_str(), (container_->merged() + "/mnt").c_str(), nullptr, MS_BIND, nullptr), 0);
+    expect_killed({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorStops, MemfdExecveat) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload", 0644);
+    expect_killed({"/bin/drift_helper", "memfd", "/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_MEMFD);
+}
+
+TEST_F(SensorStops, FexecveOfADeletedFile) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload");
+    expect_killed({"/bin/drift_helper", "fexecve-deleted", "/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_DELETED);
+}
+
+TEST_F(SensorStops, LdSoOfADroppedBinary) {
+    container_->put(payload_path("marker_dynamic"), "/tmp/tool", 0644);
+    expect_killed({"/lib64/ld-linux-x86-64.so.2", "/tmp/tool"}, DG_HOOK_MMAP, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, LdPreloadOfADroppedLibrary) {
+    container_->put(payload_path("libmarker_library.so"), "/tmp/hook.so", 0644);
+    expect_killed({"/usr/bin/true"}, DG_HOOK_MMAP, DG_KIND_UPPER, {"LD_PRELOAD=/tmp/hook.so"});
+}
+
+TEST_F(SensorStops, SymlinkFromAnImageDirectoryToADrop) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload");
+    expect_runs({"/bin/ln", "-s", "/tmp/payload", "/bin/innocent"});
+    expect_killed({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, HardlinkFromAnImageDirectoryToADrop) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload");
+    expect_runs({"/bin/ln", "/tmp/payload", "/bin/innocent"});
+    expect_killed({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, MprotectExecOfADroppedFileMapping) {
+    container_->put(payload_path("marker_payload"), "/tmp/blob", 0644);
+    expect_killed({"/bin/drift_helper", "mprotect", "/tmp/blob"}, DG_HOOK_MPROTECT, DG_KIND_UPPER);
+}
+
+TEST_F(SensorStops, WriteOpenOfProcSelfMem) {
+    expect_killed({"/bin/drift_helper", "proc-mem"}, DG_HOOK_PROC_MEM, DG_KIND_PROC_MEM);
+}
+
+}  // namespace
+}  // namespace driftguard::testing
