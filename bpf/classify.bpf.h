@@ -20,7 +20,7 @@
 #include "driftguard/abi.h"
 #include "maps.bpf.h"
 
-#define TMPFS_MAGIC 0x01021994
+#define TMPFS_MAGIC	  0x01021994
 #define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
 
 /* inode ctime before 6.6 (i_ctime) and in 6.6 .. 6.10 (__i_ctime); 6.11+ has i_ctime_sec/nsec. */
@@ -57,8 +57,8 @@ static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
 static __always_inline bool dg_is_verified_copy_up(struct inode *upper, struct dg_event *event)
 {
 	struct dg_inode_key key = {
-		.ino = event->upper_ino,
-		.dev = event->upper_dev,
+	    .ino = event->upper_ino,
+	    .dev = event->upper_dev,
 	};
 	struct dg_allowed *allowed = bpf_map_lookup_elem(&dg_allowed, &key);
 	if (!allowed)

@@ -5,11 +5,10 @@
  *
  * Hooks (all tracepoint-style: they load where BPF-LSM and fentry do not):
  *   tp_btf/sched_process_exec            dg_exec        the new program image (bprm->file); for a
- *                                                       "#!" script that is already the interpreter,
- *                                                       so the script is remembered for dg_open_*
- *   tracepoint/syscalls/sys_enter_open*  dg_open*_enter an interpreter opening its script by the
- *                                                       exec'd path: remember that this open matters
- *   tracepoint/syscalls/sys_exit_open*   dg_open*_exit  judge the opened script before the
+ *                                                       "#!" script that is already the
+ * interpreter, so the script is remembered for dg_open_* tracepoint/syscalls/sys_enter_open*
+ * dg_open*_enter an interpreter opening its script by the exec'd path: remember that this open
+ * matters tracepoint/syscalls/sys_exit_open*   dg_open*_exit  judge the opened script before the
  *                                                       interpreter reads it; catch write-opens of
  *                                                       /proc/<pid>/mem (DDexec-style injection)
  *   tracepoint/syscalls/sys_enter_mmap   dg_mmap        PROT_EXEC mapping of a file: ld.so /tmp/x,
@@ -32,8 +31,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define PROT_EXEC 0x4
-#define FMODE_WRITE 0x2
+#define PROT_EXEC	 0x4
+#define FMODE_WRITE	 0x2
 #define PROC_SUPER_MAGIC 0x9fa0
 
 extern int LINUX_KERNEL_VERSION __kconfig;
@@ -44,8 +43,8 @@ static __always_inline void dg_remember_script(struct linux_binprm *bprm, __u32 
 					       __u32 tgid)
 {
 	struct dg_pending_script entry = {
-		.container_dev = container_dev,
-		.opens_left = DG_SCRIPT_OPENS,
+	    .container_dev = container_dev,
+	    .opens_left = DG_SCRIPT_OPENS,
 	};
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	bpf_probe_read_kernel_str(entry.path, sizeof(entry.path), filename);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/agent_command.h"
 #include "cli/exit_codes.h"
 #include "cli/scan_command.h"
 
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     int exit_code = driftguard::cli::kExitOk;
     driftguard::cli::add_scan_command(app, exit_code);
+    driftguard::cli::add_agent_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

@@ -82,7 +82,7 @@ void read_directory_layer(const std::string& root, WhiteoutEncoding encoding, La
     std::string root_copy = root;
     char* paths[] = {root_copy.data(), nullptr};
     std::unique_ptr<FTS, FtsCloser> tree(
-        fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr));
+        fts_open(paths, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR | FTS_XDEV, nullptr));
     if (!tree) {
         throw ImageError(fmt::format("{}: cannot walk: {}", description, std::strerror(errno)));
     }

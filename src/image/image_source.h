@@ -43,6 +43,9 @@ std::unique_ptr<ImageSource> open_docker_archive(std::unique_ptr<ImageFiles> fil
 std::unique_ptr<ImageSource> open_storage_image(const std::string& storage_root, ImageInfo info,
                                                 const std::string& name_or_id,
                                                 const ScanLimits& limits);
+// Overlay lower directories of a running container, bottom first.
+std::unique_ptr<ImageSource> open_layer_directories(const std::vector<std::string>& directories,
+                                                    ImageInfo info);
 // A plain root filesystem directory: one layer, no whiteouts.
 std::unique_ptr<ImageSource> open_rootfs(const std::string& directory, ImageInfo info);
 

@@ -36,6 +36,17 @@ class RingBuffer {
         return handled < 0 ? 0 : handled;
     }
 
+    // For callers with their own epoll loop: readable when records are waiting.
+    int epoll_fd() const { return ring_buffer__epoll_fd(buffer_.get()); }
+    // Handles every waiting record without blocking.
+    Result<int> consume() {
+        int handled = ring_buffer__consume(buffer_.get());
+        if (handled < 0) {
+            return libbpf_error("consume", "ring buffer", handled);
+        }
+        return handled;
+    }
+
   private:
     struct Deleter {
         void operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }

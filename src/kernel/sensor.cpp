@@ -20,7 +20,8 @@ struct Sensor::State {
 };
 
 std::uint32_t kernel_dev(std::uint64_t st_dev) {
-    return (static_cast<std::uint32_t>(major(st_dev)) << 20) | static_cast<std::uint32_t>(minor(st_dev));
+    return (static_cast<std::uint32_t>(major(st_dev)) << 20) |
+           static_cast<std::uint32_t>(minor(st_dev));
 }
 
 Sensor::Sensor(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -34,7 +35,8 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     if (!opened) {
         return opened.error();
     }
-    auto state = std::make_unique<State>(State{std::move(opened.value()), std::nullopt, std::move(handler)});
+    auto state =
+        std::make_unique<State>(State{std::move(opened.value()), std::nullopt, std::move(handler)});
     SensorProgram& program = state->program;
     program->rodata->dg_host_root_dev = config.host_root_dev;
     program->data->dg_default_mode = config.default_mode;
@@ -64,13 +66,22 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     return std::unique_ptr<Sensor>(new Sensor(std::move(state)));
 }
 
-Result<int> Sensor::poll(int timeout_ms) { return state_->events->poll(timeout_ms); }
+Result<int> Sensor::poll(int timeout_ms) {
+    return state_->events->poll(timeout_ms);
+}
+int Sensor::events_fd() const {
+    return state_->events->epoll_fd();
+}
+Result<int> Sensor::consume() {
+    return state_->events->consume();
+}
 
 Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode) {
     const std::uint32_t value = mode;
-    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_container_modes, &container_dev,
-                                             sizeof(container_dev), &value, sizeof(value), BPF_ANY),
-                        "update", "dg_container_modes");
+    return check_libbpf(
+        bpf_map__update_elem(state_->program->maps.dg_container_modes, &container_dev,
+                             sizeof(container_dev), &value, sizeof(value), BPF_ANY),
+        "update", "dg_container_modes");
 }
 
 Status Sensor::clear_container_mode(std::uint32_t container_dev) {
@@ -79,15 +90,17 @@ Status Sensor::clear_container_mode(std::uint32_t container_dev) {
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_container_modes");
 }
 
-void Sensor::set_default_mode(dg_mode mode) { state_->program->data->dg_default_mode = mode; }
+void Sensor::set_default_mode(dg_mode mode) {
+    state_->program->data->dg_default_mode = mode;
+}
 
 void Sensor::set_only_container(std::uint32_t container_dev) {
     state_->program->bss->dg_only_container_dev = container_dev;
 }
 
 Status Sensor::allow_inode(const dg_inode_key& key, const dg_allowed& value) {
-    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_allowed, &key, sizeof(key), &value,
-                                             sizeof(value), BPF_ANY),
+    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_allowed, &key, sizeof(key),
+                                             &value, sizeof(value), BPF_ANY),
                         "update", "dg_allowed");
 }
 
@@ -101,8 +114,8 @@ SensorCounters Sensor::counters() const {
     const int cpus = libbpf_num_possible_cpus();
     std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(cpus > 0 ? cpus : 1));
     for (std::uint32_t index = 0; index < DG_COUNTER_MAX; ++index) {
-        if (bpf_map__lookup_elem(state_->program->maps.dg_counters, &index, sizeof(index), per_cpu.data(),
-                                 per_cpu.size() * sizeof(std::uint64_t), 0) == 0) {
+        if (bpf_map__lookup_elem(state_->program->maps.dg_counters, &index, sizeof(index),
+                                 per_cpu.data(), per_cpu.size() * sizeof(std::uint64_t), 0) == 0) {
             for (std::uint64_t value : per_cpu) {
                 totals.values[index] += value;
             }

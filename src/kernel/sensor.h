@@ -25,7 +25,7 @@ struct SensorCounters {
 // The loaded and attached kernel sensor (bpf/sensor.bpf.c): owns the programs, their
 // links and maps for as long as it lives. Detaches everything on destruction.
 class Sensor {
-public:
+  public:
     using EventHandler = std::function<void(const dg_event&)>;
 
     // open -> configure -> load (verifier) -> attach, each step's failure named.
@@ -36,6 +36,10 @@ public:
 
     // Waits up to `timeout_ms` for events and hands them to the handler.
     Result<int> poll(int timeout_ms);
+    // For an external epoll loop: the fd that becomes readable with events, and the
+    // non-blocking handler to call then.
+    int events_fd() const;
+    Result<int> consume();
 
     Status set_container_mode(std::uint32_t container_dev, dg_mode mode);
     Status clear_container_mode(std::uint32_t container_dev);
@@ -48,7 +52,7 @@ public:
     Status forget_inode(const dg_inode_key& key);
     SensorCounters counters() const;
 
-private:
+  private:
     struct State;
     explicit Sensor(std::unique_ptr<State> state);
     std::unique_ptr<State> state_;

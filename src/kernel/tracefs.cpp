@@ -16,8 +16,10 @@ Status ensure_tracefs() {
             return Ok{};
         }
     }
-    if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-        return Error{fmt::format("mount tracefs at /sys/kernel/tracing: {}", std::strerror(errno)), errno};
+    if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                nullptr) != 0) {
+        return Error{fmt::format("mount tracefs at /sys/kernel/tracing: {}", std::strerror(errno)),
+                     errno};
     }
     return Ok{};
 }

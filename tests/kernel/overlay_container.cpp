@@ -45,7 +45,9 @@ void copy_with_libraries(const std::string& binary, const std::string& root) {
 
 }  // namespace
 
-std::string payload_path(const std::string& name) { return std::string(DRIFTGUARD_PAYLOAD_DIR) + "/" + name; }
+std::string payload_path(const std::string& name) {
+    return std::string(DRIFTGUARD_PAYLOAD_DIR) + "/" + name;
+}
 
 OverlayContainer::OverlayContainer() : OverlayContainer(Options{}) {}
 
@@ -71,14 +73,16 @@ OverlayContainer::OverlayContainer(Options options) {
     // Copies of a dynamic binary that ignores its arguments and exits 0.
     copy_file("/usr/bin/true", lower_ + "/bin/target", 0755);
     copy_file("/usr/bin/true", lower_ + "/bin/not-executable", 0644);
-    for (const char* applet : {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch", "echo", "sleep"}) {
+    for (const char* applet :
+         {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch", "echo", "sleep"}) {
         fs::create_symlink("busybox", lower_ + "/bin/" + applet);
     }
     copy_file(payload_path("drift_helper"), lower_ + "/bin/drift_helper", 0755);
     copy_with_libraries("/usr/bin/true", lower_);
     copy_file("/usr/bin/true", lower_ + "/usr/bin/true-copy-source", 0755);
     fs::create_directories(lower_ + "/usr/lib/image");
-    copy_file(fs::canonical("/lib/x86_64-linux-gnu/libz.so.1").string(), lower_ + "/usr/lib/image/libz.so.1", 0644);
+    copy_file(fs::canonical("/lib/x86_64-linux-gnu/libz.so.1").string(),
+              lower_ + "/usr/lib/image/libz.so.1", 0644);
     std::ofstream(lower_ + "/bin/image-script.sh") << "#!/bin/sh\nexit 0\n";
     fs::permissions(lower_ + "/bin/image-script.sh", static_cast<fs::perms>(0755));
 
@@ -138,11 +142,14 @@ OverlayContainer::Outcome OverlayContainer::run(const std::vector<std::string>& 
     return outcome;
 }
 
-void OverlayContainer::put(const std::string& host_source, const std::string& container_path, unsigned mode) const {
+void OverlayContainer::put(const std::string& host_source, const std::string& container_path,
+                           unsigned mode) const {
     copy_file(host_source, merged_ + container_path, mode);
 }
 
-bool OverlayContainer::marker_present() const { return fs::exists(merged_ + "/drift-marker"); }
+bool OverlayContainer::marker_present() const {
+    return fs::exists(merged_ + "/drift-marker");
+}
 
 void OverlayContainer::clear_marker() const {
     std::error_code ignored;

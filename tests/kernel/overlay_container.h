@@ -11,7 +11,7 @@ namespace driftguard::testing {
 // helper), and child processes chroot'ed into it, so their root is an overlay exactly as
 // in a podman container, without a container runtime.
 class OverlayContainer {
-public:
+  public:
     struct Options {
         bool metacopy = false;  // mount with metacopy=on
     };
@@ -31,15 +31,17 @@ public:
         int exit_code = -1;   // when it exited
     };
     // Runs argv[0] (a path inside the container) as a child chroot'ed into it.
-    Outcome run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) const;
+    Outcome run(const std::vector<std::string>& argv,
+                const std::vector<std::string>& env = {}) const;
 
     // Copies a host file into the container (this writes the upper layer: drift).
-    void put(const std::string& host_source, const std::string& container_path, unsigned mode = 0755) const;
+    void put(const std::string& host_source, const std::string& container_path,
+             unsigned mode = 0755) const;
 
     bool marker_present() const;
     void clear_marker() const;
 
-private:
+  private:
     std::string root_;
     std::string lower_;
     std::string upper_;

@@ -14,19 +14,29 @@ TEST_F(SensorAllows, ImageBinaryAndBusyboxAppletSymlinks) {
     expect_runs({"/bin/true"});
 }
 
-TEST_F(SensorAllows, DynamicBinaryWithItsLibraries) { expect_runs({"/usr/bin/true"}); }
+TEST_F(SensorAllows, DynamicBinaryWithItsLibraries) {
+    expect_runs({"/usr/bin/true"});
+}
 
-TEST_F(SensorAllows, LdSoOfAnImageBinary) { expect_runs({"/lib64/ld-linux-x86-64.so.2", "/usr/bin/true"}); }
+TEST_F(SensorAllows, LdSoOfAnImageBinary) {
+    expect_runs({"/lib64/ld-linux-x86-64.so.2", "/usr/bin/true"});
+}
 
 TEST_F(SensorAllows, LdPreloadOfAnImageLibrary) {
     expect_runs({"/usr/bin/true"}, {"LD_PRELOAD=/usr/lib/image/libz.so.1"});
 }
 
-TEST_F(SensorAllows, ImageScript) { expect_runs({"/bin/image-script.sh"}); }
+TEST_F(SensorAllows, ImageScript) {
+    expect_runs({"/bin/image-script.sh"});
+}
 
-TEST_F(SensorAllows, ShellChains) { expect_runs({"/bin/sh", "-c", "true && /bin/true; /usr/bin/true"}); }
+TEST_F(SensorAllows, ShellChains) {
+    expect_runs({"/bin/sh", "-c", "true && /bin/true; /usr/bin/true"});
+}
 
-TEST_F(SensorAllows, MprotectOfAnImageFileMapping) { expect_runs({"/bin/drift_helper", "mprotect", "/bin/busybox"}); }
+TEST_F(SensorAllows, MprotectOfAnImageFileMapping) {
+    expect_runs({"/bin/drift_helper", "mprotect", "/bin/busybox"});
+}
 
 TEST_F(SensorAllows, VerifiedCopyUpUntilItChanges) {
     // chmod copies /bin/target up with unchanged content (no metacopy here).

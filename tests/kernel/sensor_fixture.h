@@ -16,7 +16,7 @@ namespace driftguard::testing {
 // Loads the real sensor once per suite, scoped to the one container of the current test
 // (never to every container: a stray scope must not touch the machine's real containers).
 class SensorTest : public ::testing::Test {
-protected:
+  protected:
     // A container key no real superblock has: judges nothing.
     static constexpr std::uint32_t kNoContainer = 0xffffffffu;
 
@@ -30,7 +30,8 @@ protected:
         config.default_mode = DG_MODE_ENFORCE;
         config.host_root_dev = kernel::kernel_dev(root.st_dev);
         config.only_container_dev = kNoContainer;
-        auto started = kernel::Sensor::start(config, [](const dg_event& event) { events_.push_back(event); });
+        auto started =
+            kernel::Sensor::start(config, [](const dg_event& event) { events_.push_back(event); });
         if (!started) {
             start_error_ = started.error().message;
             return;
@@ -79,10 +80,11 @@ protected:
     // Runs `argv` and expects drift of `kind` at `hook` to be killed before it ran.
     // Returns the event (zeroed if there was none).
     dg_event expect_killed(const std::vector<std::string>& argv, dg_hook hook, dg_kind kind,
-                       const std::vector<std::string>& env = {}) {
+                           const std::vector<std::string>& env = {}) {
         container_->clear_marker();
         auto outcome = container_->run(argv, env);
-        EXPECT_TRUE(outcome.killed) << argv[0] << " was not killed (exit " << outcome.exit_code << ")";
+        EXPECT_TRUE(outcome.killed)
+            << argv[0] << " was not killed (exit " << outcome.exit_code << ")";
         EXPECT_FALSE(container_->marker_present()) << "drifted code ran before the kill";
         auto events = drain();
         if (events.empty()) {
@@ -98,14 +100,15 @@ protected:
     }
 
     // Runs `argv` and expects it to exit 0 with no drift event.
-    void expect_runs(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
+    void expect_runs(const std::vector<std::string>& argv,
+                     const std::vector<std::string>& env = {}) {
         auto outcome = container_->run(argv, env);
         EXPECT_FALSE(outcome.killed) << argv[0] << " was killed";
         EXPECT_EQ(outcome.exit_code, 0) << argv[0];
         auto events = drain();
         for (const auto& event : events) {
-            ADD_FAILURE() << "unexpected drift event: hook " << event.hook << " kind " << event.kind << " path "
-                          << event.path << " name " << event.name;
+            ADD_FAILURE() << "unexpected drift event: hook " << event.hook << " kind " << event.kind
+                          << " path " << event.path << " name " << event.name;
         }
     }
 

@@ -62,7 +62,8 @@ TEST_F(SensorStops, ChmodPlusXOfANonExecutableImageFile) {
 
 TEST_F(SensorStops, ScriptWrittenInTheContainer) {
     std::ofstream(container_->merged() + "/tmp/run.sh") << "#!/bin/sh\ntouch /drift-marker\n";
-    std::filesystem::permissions(container_->merged() + "/tmp/run.sh", std::filesystem::perms(0755));
+    std::filesystem::permissions(container_->merged() + "/tmp/run.sh",
+                                 std::filesystem::perms(0755));
     dg_event event = expect_killed({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
     EXPECT_STREQ(event.path, "/tmp/run.sh");
     EXPECT_STREQ(event.name, "run.sh");
@@ -70,7 +71,8 @@ TEST_F(SensorStops, ScriptWrittenInTheContainer) {
 
 TEST_F(SensorStops, ScriptUnderAuditRunsAndIsReported) {
     std::ofstream(container_->merged() + "/tmp/run.sh") << "#!/bin/sh\ntouch /drift-marker\n";
-    std::filesystem::permissions(container_->merged() + "/tmp/run.sh", std::filesystem::perms(0755));
+    std::filesystem::permissions(container_->merged() + "/tmp/run.sh",
+                                 std::filesystem::perms(0755));
     ASSERT_TRUE(sensor_->set_container_mode(container_->dev(), DG_MODE_AUDIT).ok());
     auto outcome = container_->run({"/tmp/run.sh"});
     EXPECT_EQ(outcome.exit_code, 0);
@@ -91,7 +93,9 @@ TEST_F(SensorStops, BinaryOnABindMountedHostDirectory) {
     const std::string host_dir = container_->upper() + "/../host-volume";
     std::filesystem::create_directories(host_dir);
     std::filesystem::copy_file(payload_path("marker_payload"), host_dir + "/payload");
-    ASSERT_EQ(::mount(host_dir.c_str(), (container_->merged() + "/mnt").c_str(), nullptr, MS_BIND, nullptr), 0);
+    ASSERT_EQ(::mount(host_dir.c_str(), (container_->merged() + "/mnt").c_str(), nullptr, MS_BIND,
+                      nullptr),
+              0);
     expect_killed({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
 }
 
@@ -102,7 +106,8 @@ TEST_F(SensorStops, MemfdExecveat) {
 
 TEST_F(SensorStops, FexecveOfADeletedFile) {
     container_->put(payload_path("marker_payload"), "/tmp/payload");
-    expect_killed({"/bin/drift_helper", "fexecve-deleted", "/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_DELETED);
+    expect_killed({"/bin/drift_helper", "fexecve-deleted", "/tmp/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_DELETED);
 }
 
 TEST_F(SensorStops, LdSoOfADroppedBinary) {

@@ -1,0 +1,107 @@
+#include "events/event_json.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace driftguard::events {
+namespace {
+
+std::string bounded(const char* text, std::size_t size) { return std::string(text, strnlen(text, size)); }
+
+std::string utc_now() {
+    auto now = std::chrono::system_clock::now();
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", std::chrono::floor<std::chrono::seconds>(now), micros);
+}
+
+}  // namespace
+
+std::string_view hook_name(std::uint16_t hook) {
+    switch (hook) {
+        case DG_HOOK_EXEC:
+            return "exec";
+        case DG_HOOK_SCRIPT:
+            return "script";
+        case DG_HOOK_MMAP:
+            return "mmap";
+        case DG_HOOK_MPROTECT:
+            return "mprotect";
+        case DG_HOOK_PROC_MEM:
+            return "proc-mem";
+        default:
+            return "unknown";
+    }
+}
+
+std::string_view kind_name(std::uint16_t kind) {
+    switch (kind) {
+        case DG_KIND_UPPER:
+            return "upper-layer";
+        case DG_KIND_OTHER_FS:
+            return "other-filesystem";
+        case DG_KIND_MEMFD:
+            return "memfd";
+        case DG_KIND_DELETED:
+            return "deleted-file";
+        case DG_KIND_PROC_MEM:
+            return "proc-mem-write";
+        default:
+            return "none";
+    }
+}
+
+std::string_view mode_name(std::uint8_t mode) {
+    switch (mode) {
+        case DG_MODE_ENFORCE:
+            return "enforce";
+        case DG_MODE_AUDIT:
+            return "audit";
+        default:
+            return "off";
+    }
+}
+
+nlohmann::json event_to_json(const dg_event& event, const EventContext& context) {
+    nlohmann::json file = {
+        {"path", bounded(event.path, sizeof(event.path))},
+        {"name", bounded(event.name, sizeof(event.name))},
+        {"dev", event.file_dev},
+        {"ino", event.file_ino},
+        {"mode", fmt::format("{:06o}", event.file_mode)},
+        {"size", event.file_size},
+        {"nlink", event.file_nlink},
+        {"fs_magic", fmt::format("{:#x}", event.fs_magic)},
+    };
+    if (event.upper_ino != 0) {
+        file["upper_ino"] = event.upper_ino;
+    }
+    if (!context.file_sha256.empty()) {
+        file["sha256"] = context.file_sha256;
+    }
+    nlohmann::json json = {
+        {"schema", kEventSchema},
+        {"time", utc_now()},
+        {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
+        {"mode", mode_name(event.mode)},
+        {"hook", hook_name(event.hook)},
+        {"kind", context.refined_kind.empty() ? std::string(kind_name(event.kind)) : context.refined_kind},
+        {"container", {{"key", event.container_dev}, {"mnt_ns", event.mnt_ns}, {"upperdir", context.container_upperdir}}},
+        {"process",
+         {{"pid", event.tgid},
+          {"tid", event.pid},
+          {"ppid", event.ppid},
+          {"uid", event.uid},
+          {"gid", event.gid},
+          {"comm", bounded(event.comm, sizeof(event.comm))}}},
+        {"file", file},
+    };
+    if (event.hook == DG_HOOK_MMAP || event.hook == DG_HOOK_MPROTECT) {
+        json["prot"] = event.prot;
+    }
+    return json;
+}
+
+}  // namespace driftguard::events

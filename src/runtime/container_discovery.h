@@ -1,0 +1,31 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace driftguard::runtime {
+
+// A running container as the kernel sensor identifies it: by the overlay superblock
+// that is its root filesystem.
+struct ContainerRoot {
+    std::uint32_t dev = 0;               // kernel s_dev of the root overlay (the sensor's key)
+    pid_t pid = 0;                       // one process inside it
+    std::string upperdir;                // the writable layer, on the host
+    std::vector<std::string> lowerdirs;  // image layers, bottom first
+};
+
+// Finds every container on the host by walking /proc: a process whose root directory is
+// an overlayfs mount other than the host's own root. The overlay's layers come from the
+// root entry of that process's mountinfo.
+std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& proc = "/proc");
+
+// Parses the super options of an overlay mount ("lowerdir=a:b,upperdir=u,workdir=w"):
+// lowerdirs returned bottom first (overlayfs lists the top-most first). Handles the
+// escaped "\:" and "\," of paths that contain them, and "lowerdir+" options (6.7+).
+ContainerRoot parse_overlay_options(const std::string& super_options);
+
+}  // namespace driftguard::runtime
