@@ -31,7 +31,7 @@ struct TrackedContainer {
 };
 
 class Agent {
-public:
+  public:
     Agent(const AgentOptions& options, std::ostream& events) : options_(options), events_(events) {}
 
     int run() {
@@ -41,7 +41,8 @@ public:
         config.default_mode = options_.mode;
         config.host_root_dev = kernel::kernel_dev(host_root.st_dev);
         config.only_container_dev = options_.only_container;
-        auto started = kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
+        auto started =
+            kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
         if (!started) {
             spdlog::error("cannot start the kernel sensor: {}", started.error().message);
             return 1;
@@ -70,14 +71,16 @@ public:
 
         std::array<epoll_event, 16> ready{};
         for (;;) {
-            int count = ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), -1);
+            int count =
+                ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), -1);
             if (count < 0 && errno == EINTR) {
                 continue;
             }
             for (int i = 0; i < count; ++i) {
                 const int fd = ready[i].data.fd;
                 if (fd == signal_fd.get()) {
-                    spdlog::info("stopping: detaching the sensor (enforcement ends with the agent)");
+                    spdlog::info(
+                        "stopping: detaching the sensor (enforcement ends with the agent)");
                     return 0;
                 }
                 if (fd == timer.get()) {
@@ -96,7 +99,7 @@ public:
         }
     }
 
-private:
+  private:
     void watch(int fd) {
         epoll_event event{};
         event.events = EPOLLIN;
@@ -116,7 +119,8 @@ private:
         image::ImageInfo info;
         info.reference = "overlay lowerdirs of container " + std::to_string(root.dev);
         auto source = image::open_layer_directories(root.lowerdirs, info);
-        auto inventory = std::make_shared<const image::Inventory>(image::scan_image(*source, limits));
+        auto inventory =
+            std::make_shared<const image::Inventory>(image::scan_image(*source, limits));
         inventories_[key] = inventory;
         return inventory;
     }
@@ -124,7 +128,8 @@ private:
     void discover() {
         auto found = runtime::discover_containers();
         for (auto& [dev, root] : found) {
-            if (containers_.count(dev) != 0 || (options_.only_container != 0 && dev != options_.only_container)) {
+            if (containers_.count(dev) != 0 ||
+                (options_.only_container != 0 && dev != options_.only_container)) {
                 continue;
             }
             TrackedContainer tracked;
@@ -132,13 +137,16 @@ private:
             try {
                 tracked.inventory = inventory_of(root);
             } catch (const image::ImageError& error) {
-                spdlog::warn("container {}: cannot read its image layers ({}); copy-ups stay drift", dev, error.what());
+                spdlog::warn("container {}: cannot read its image layers ({}); copy-ups stay drift",
+                             dev, error.what());
                 tracked.inventory = std::make_shared<const image::Inventory>();
             }
-            tracked.verifier = std::make_unique<CopyUpVerifier>(*sensor_, *tracked.inventory, root.upperdir);
+            tracked.verifier =
+                std::make_unique<CopyUpVerifier>(*sensor_, *tracked.inventory, root.upperdir);
             tracked.verifier->sweep();
-            spdlog::info("container {}: pid {}, {} image layers, {} image executables, upper {}", dev, root.pid,
-                         root.lowerdirs.size(), tracked.inventory->executables.size(), root.upperdir);
+            spdlog::info("container {}: pid {}, {} image layers, {} image executables, upper {}",
+                         dev, root.pid, root.lowerdirs.size(),
+                         tracked.inventory->executables.size(), root.upperdir);
             inotify_owner_[tracked.verifier->watch_fd()] = dev;
             watch(tracked.verifier->watch_fd());
             containers_.emplace(dev, std::move(tracked));
@@ -167,7 +175,8 @@ private:
 
     // Says which upper-layer drift this is: a modified image file, a copy of an image
     // executable at a new path, or a new file.
-    static void refine(const dg_event& event, const TrackedContainer& container, events::EventContext& context) {
+    static void refine(const dg_event& event, const TrackedContainer& container,
+                       events::EventContext& context) {
         if (event.kind != DG_KIND_UPPER || event.path[0] != '/') {
             return;
         }

@@ -9,9 +9,9 @@
 namespace driftguard::agent {
 
 struct AgentOptions {
-    dg_mode mode = DG_MODE_ENFORCE;        // for every container (policy arrives with its own issue)
-    std::uint32_t only_container = 0;      // test scope: judge only this container key (0: all)
-    int discovery_interval_ms = 1000;      // how often /proc is walked for new containers
+    dg_mode mode = DG_MODE_ENFORCE;    // for every container (policy arrives with its own issue)
+    std::uint32_t only_container = 0;  // test scope: judge only this container key (0: all)
+    int discovery_interval_ms = 1000;  // how often /proc is walked for new containers
 };
 
 // Runs the sensor and the kill backend in the foreground until SIGINT or SIGTERM:

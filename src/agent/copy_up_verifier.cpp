@@ -33,8 +33,11 @@ std::string_view to_string(CopyUpVerifier::Outcome outcome) {
     return "unreadable";
 }
 
-CopyUpVerifier::CopyUpVerifier(kernel::Sensor& sensor, const image::Inventory& inventory, std::string upperdir)
-    : sensor_(sensor), upperdir_(std::move(upperdir)), inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+CopyUpVerifier::CopyUpVerifier(kernel::Sensor& sensor, const image::Inventory& inventory,
+                               std::string upperdir)
+    : sensor_(sensor),
+      upperdir_(std::move(upperdir)),
+      inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
     for (const auto& executable : inventory.executables) {
         executables_.emplace(executable.path, &executable);
     }
@@ -85,7 +88,9 @@ CopyUpVerifier::Outcome CopyUpVerifier::verify(const std::string& path) {
     return Outcome::allowed;
 }
 
-void CopyUpVerifier::sweep() { scan_subtree(""); }
+void CopyUpVerifier::sweep() {
+    scan_subtree("");
+}
 
 void CopyUpVerifier::scan_subtree(const std::string& relative) {
     std::string root = upperdir_ + relative;
@@ -112,8 +117,9 @@ void CopyUpVerifier::watch_directory(const std::string& relative) {
     if (!inotify_) {
         return;
     }
-    int wd = ::inotify_add_watch(inotify_.get(), (upperdir_ + relative).c_str(),
-                                 IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW);
+    int wd = ::inotify_add_watch(
+        inotify_.get(), (upperdir_ + relative).c_str(),
+        IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW);
     if (wd >= 0) {
         watches_[wd] = relative;
     }

@@ -20,10 +20,17 @@ namespace driftguard::agent {
 // after verification moves ctime and voids it. Until verification completes the file is
 // drift (the window is documented in docs/kernel-sensor.md).
 class CopyUpVerifier {
-public:
+  public:
     CopyUpVerifier(kernel::Sensor& sensor, const image::Inventory& inventory, std::string upperdir);
 
-    enum class Outcome { allowed, not_in_image, content_differs, made_executable, unreadable, changed_while_hashing };
+    enum class Outcome {
+        allowed,
+        not_in_image,
+        content_differs,
+        made_executable,
+        unreadable,
+        changed_while_hashing
+    };
     // Verifies the upper-layer file at `path` (absolute inside the container).
     Outcome verify(const std::string& path);
     // Verifies every regular file of the upper layer that shadows an image executable.
@@ -35,7 +42,7 @@ public:
 
     std::uint64_t allowed_count() const { return allowed_; }
 
-private:
+  private:
     void watch_directory(const std::string& relative);
     void scan_subtree(const std::string& relative);
 

@@ -16,8 +16,11 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         std::uint32_t only_container = 0;
     };
     auto arguments = std::make_shared<Arguments>();
-    CLI::App* agent = app.add_subcommand("agent", "Run the drift sensor and enforcement in the foreground");
-    agent->add_option("--mode", arguments->mode, "enforce: kill drift before it runs; audit: report only")
+    CLI::App* agent =
+        app.add_subcommand("agent", "Run the drift sensor and enforcement in the foreground");
+    agent
+        ->add_option("--mode", arguments->mode,
+                     "enforce: kill drift before it runs; audit: report only")
         ->check(CLI::IsMember({"enforce", "audit"}))
         ->capture_default_str();
     agent->add_option("--only-container", arguments->only_container,

@@ -9,12 +9,17 @@
 namespace driftguard::events {
 namespace {
 
-std::string bounded(const char* text, std::size_t size) { return std::string(text, strnlen(text, size)); }
+std::string bounded(const char* text, std::size_t size) {
+    return std::string(text, strnlen(text, size));
+}
 
 std::string utc_now() {
     auto now = std::chrono::system_clock::now();
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", std::chrono::floor<std::chrono::seconds>(now), micros);
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
+        1000000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", std::chrono::floor<std::chrono::seconds>(now),
+                       micros);
 }
 
 }  // namespace
@@ -87,8 +92,12 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
         {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
         {"mode", mode_name(event.mode)},
         {"hook", hook_name(event.hook)},
-        {"kind", context.refined_kind.empty() ? std::string(kind_name(event.kind)) : context.refined_kind},
-        {"container", {{"key", event.container_dev}, {"mnt_ns", event.mnt_ns}, {"upperdir", context.container_upperdir}}},
+        {"kind",
+         context.refined_kind.empty() ? std::string(kind_name(event.kind)) : context.refined_kind},
+        {"container",
+         {{"key", event.container_dev},
+          {"mnt_ns", event.mnt_ns},
+          {"upperdir", context.container_upperdir}}},
         {"process",
          {{"pid", event.tgid},
           {"tid", event.pid},

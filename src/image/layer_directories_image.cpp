@@ -7,7 +7,7 @@ namespace driftguard::image {
 namespace {
 
 class LayerDirectoriesImage final : public ImageSource {
-public:
+  public:
     LayerDirectoriesImage(std::vector<std::string> directories, ImageInfo info)
         : directories_(std::move(directories)), info_(std::move(info)) {
         for (const auto& directory : directories_) {
@@ -17,10 +17,11 @@ public:
     const ImageInfo& info() const override { return info_; }
     const std::vector<LayerInfo>& layers() const override { return layers_; }
     void read_layer(std::size_t index, LayerApplier& applier) override {
-        read_directory_layer(directories_.at(index), WhiteoutEncoding::overlay, applier, directories_[index]);
+        read_directory_layer(directories_.at(index), WhiteoutEncoding::overlay, applier,
+                             directories_[index]);
     }
 
-private:
+  private:
     std::vector<std::string> directories_;
     ImageInfo info_;
     std::vector<LayerInfo> layers_;
@@ -28,7 +29,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ImageSource> open_layer_directories(const std::vector<std::string>& directories, ImageInfo info) {
+std::unique_ptr<ImageSource> open_layer_directories(const std::vector<std::string>& directories,
+                                                    ImageInfo info) {
     return std::make_unique<LayerDirectoriesImage>(directories, std::move(info));
 }
 

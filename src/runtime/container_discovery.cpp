@@ -37,7 +37,8 @@ std::vector<std::string> split_escaped(const std::string& text, char separator) 
 std::string unescape_mountinfo(const std::string& text) {
     std::string result;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size() + 0 && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+        if (text[i] == '\\' && i + 3 < text.size() + 0 &&
+            std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
             result += static_cast<char>(std::stoi(text.substr(i + 1, 3), nullptr, 8));
             i += 3;
         } else {
@@ -119,7 +120,8 @@ std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& pr
         if (containers.count(dev) != 0) {
             continue;
         }
-        ContainerRoot root = parse_overlay_options(root_overlay_options(proc + "/" + name + "/mountinfo"));
+        ContainerRoot root =
+            parse_overlay_options(root_overlay_options(proc + "/" + name + "/mountinfo"));
         root.dev = dev;
         root.pid = static_cast<pid_t>(std::stol(name));
         containers.emplace(dev, std::move(root));

@@ -12,5 +12,31 @@ TEST(AbiLayout, SelftestEvent) {
     static_assert(offsetof(dg_selftest_event, abi) == 4);
     static_assert(offsetof(dg_selftest_event, ktime_ns) == 8);
     static_assert(offsetof(dg_selftest_event, comm) == 16);
+}
+
+TEST(AbiLayout, DriftEvent) {
+    static_assert(offsetof(dg_event, abi) == 0);
+    static_assert(offsetof(dg_event, hook) == 4);
+    static_assert(offsetof(dg_event, kind) == 6);
+    static_assert(offsetof(dg_event, verdict) == 8);
+    static_assert(offsetof(dg_event, mode) == 9);
+    static_assert(offsetof(dg_event, pid) == 12);
+    static_assert(offsetof(dg_event, container_dev) == 32);
+    static_assert(offsetof(dg_event, ktime_ns) == 48);
+    static_assert(offsetof(dg_event, file_ino) == 56);
+    static_assert(offsetof(dg_event, file_size) == 80);
+    static_assert(offsetof(dg_event, upper_ino) == 88);
+    static_assert(offsetof(dg_event, comm) == 104);
+    static_assert(offsetof(dg_event, name) == 120);
+    static_assert(offsetof(dg_event, path) == 120 + DG_NAME_MAX);
+    static_assert(sizeof(dg_event) == 120 + DG_NAME_MAX + DG_PATH_MAX);
     EXPECT_EQ(DG_ABI_VERSION, 2);
+}
+
+TEST(AbiLayout, AllowedInodeMapEntries) {
+    static_assert(sizeof(dg_inode_key) == 16);
+    static_assert(offsetof(dg_inode_key, dev) == 8);
+    static_assert(sizeof(dg_allowed) == 16);
+    static_assert(offsetof(dg_allowed, ctime_nsec) == 8);
+    SUCCEED();
 }
