@@ -23,7 +23,6 @@ stop_agent() {
 cleanup() {
     stop_agent
     podman ps -a --format '{{.Names}}' | grep "^$prefix" | xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
-    rm -f /drift-marker
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -113,9 +112,8 @@ podman run --rm "$image" /bin/true || fail "podman run under enforcement"
 
 # A host process running a file from /tmp is never touched.
 cp "$payload_dir/marker_payload" "$work/host-payload"
-"$work/host-payload" || fail "host process was affected"
-[[ -e /drift-marker ]] || fail "host payload did not run"
-rm -f /drift-marker
+(cd "$work" && ./host-payload) || fail "host process was affected"
+[[ -e "$work/drift-marker" ]] || fail "host payload did not run"
 echo "ok: service, podman and host processes untouched"
 
 # Audit: reported, allowed to run.

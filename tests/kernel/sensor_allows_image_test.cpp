@@ -2,6 +2,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <filesystem>
+
 #include "sensor_fixture.h"
 
 namespace driftguard::testing {
@@ -69,18 +71,25 @@ TEST_F(SensorAllows, OffModeJudgesNothing) {
 }
 
 TEST_F(SensorAllows, HostProcessesAreNeverTouched) {
-    // The payload runs on the host (no chroot): out of scope, whatever the mode.
-    const std::string host_copy = container_->upper() + "/host-payload";
-    container_->put(payload_path("marker_payload"), "/host-payload");
+    // The payload runs on the host (no chroot), from a temporary directory: out of
+    // scope, whatever the mode. It leaves its marker in its working directory.
+    const std::string host_dir = container_->upper() + "/../host";
+    std::filesystem::create_directories(host_dir);
+    const std::string host_copy = host_dir + "/payload";
+    std::filesystem::copy_file(payload_path("marker_payload"), host_copy);
     pid_t child = ::fork();
     if (child == 0) {
+        if (::chdir(host_dir.c_str()) != 0) {
+            _exit(120);
+        }
         ::execl(host_copy.c_str(), "payload", nullptr);
         _exit(121);
     }
     int status = 0;
     ::waitpid(child, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    EXPECT_EQ(::unlink("/drift-marker"), 0) << "the host payload did not run";
+    EXPECT_TRUE(std::filesystem::exists(host_dir + "/drift-marker"))
+        << "the host payload did not run";
     EXPECT_TRUE(drain().empty());
 }
 

@@ -1,6 +1,6 @@
 /* The drift test payload: a static program without libc whose very first instructions
- * create /drift-marker and exit. If the marker exists after a test, at least one
- * instruction of the payload ran. */
+ * create "drift-marker" in the current directory (the root, in a container) and exit.
+ * If the marker exists after a test, at least one instruction of the payload ran. */
 #include <fcntl.h>
 #include <sys/syscall.h>
 
@@ -16,7 +16,7 @@ static long raw_syscall3(long number, long a, long b, long c)
 
 void _start(void)
 {
-	raw_syscall3(SYS_open, (long)"/drift-marker", O_CREAT | O_WRONLY, 0644);
+	raw_syscall3(SYS_open, (long)"drift-marker", O_CREAT | O_WRONLY, 0644);
 	raw_syscall3(SYS_exit_group, 0, 0, 0);
 	for (;;) {
 	}
