@@ -4,3 +4,4 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/scan_throughput.sh" "${1:-$here/../build}"
+"$here/exec_latency.sh" "${1:-$here/../build}"

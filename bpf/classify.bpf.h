@@ -76,6 +76,8 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
 	__u32 dev = BPF_CORE_READ(sb, s_dev);
 	unsigned long magic = BPF_CORE_READ(sb, s_magic);
+	event->upper_ino = 0;
+	event->upper_dev = 0;
 	event->file_dev = dev;
 	event->file_ino = BPF_CORE_READ(inode, i_ino);
 	event->file_mode = BPF_CORE_READ(inode, i_mode);

@@ -51,8 +51,7 @@ static __always_inline void dg_remember_script(struct linux_binprm *bprm, __u32 
 	if (bpf_map_update_elem(&dg_pending_scripts, &tgid, &entry, BPF_ANY) != 0) {
 		/* Cannot follow this script: judge it as drift rather than let it run unseen. */
 		dg_count(DG_COUNTER_PENDING_FULL);
-		struct task_struct *task = (void *)bpf_get_current_task();
-		struct dg_event *event = dg_new_event(task, DG_HOOK_SCRIPT, container_dev);
+		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
 		if (event) {
 			bpf_probe_read_kernel_str(event->path, sizeof(event->path), filename);
 			dg_judge(event, DG_KIND_UPPER);
@@ -70,7 +69,7 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_map_delete_elem(&dg_pending_scripts, &tgid);
 
-	struct dg_event *event = dg_new_event(task, DG_HOOK_EXEC, container_dev);
+	struct dg_event *event = dg_new_event(DG_HOOK_EXEC, container_dev);
 	if (!event)
 		return 0;
 	const char *filename = BPF_CORE_READ(bprm, filename);
@@ -120,17 +119,17 @@ static __always_inline int dg_open_enter(const char *user_path)
 	return 0;
 }
 
-static __always_inline bool dg_is_proc_mem_write(struct file *file, struct dg_event *event)
+static __always_inline bool dg_is_proc_mem_write(struct file *file)
 {
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return false;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
 		return false;
-	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	bpf_probe_read_kernel_str(event->name, sizeof(event->name), name);
-	return event->name[0] == 'm' && event->name[1] == 'e' && event->name[2] == 'm' &&
-	       event->name[3] == 0;
+	char name[4] = {};
+	const unsigned char *dname = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(name, sizeof(name), dname);
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 0;
 }
 
 static __always_inline int dg_open_exit(long fd)
@@ -148,7 +147,7 @@ static __always_inline int dg_open_exit(long fd)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
 	if (pending && pending->matched) {
-		struct dg_event *event = dg_new_event(task, DG_HOOK_SCRIPT, container_dev);
+		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
 		if (event) {
 			__builtin_memcpy(event->path, pending->path, sizeof(event->path));
 			bpf_map_delete_elem(&dg_pending_scripts, &tgid);
@@ -157,9 +156,13 @@ static __always_inline int dg_open_exit(long fd)
 		return 0;
 	}
 
-	struct dg_event *event = dg_new_event(task, DG_HOOK_PROC_MEM, container_dev);
-	if (event && dg_is_proc_mem_write(file, event))
+	if (!dg_is_proc_mem_write(file))
+		return 0;
+	struct dg_event *event = dg_new_event(DG_HOOK_PROC_MEM, container_dev);
+	if (event) {
+		dg_classify_file(file, container_dev, event); /* fills the file fields */
 		dg_judge(event, DG_KIND_PROC_MEM);
+	}
 	return 0;
 }
 
@@ -216,7 +219,7 @@ int dg_mmap(struct trace_event_raw_sys_enter *ctx)
 	if (!file)
 		return 0; /* EBADF: the mmap fails on its own */
 	dg_count(DG_COUNTER_MAPS);
-	struct dg_event *event = dg_new_event(task, DG_HOOK_MMAP, container_dev);
+	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
 	if (!event)
 		return 0;
 	event->prot = prot;
@@ -265,7 +268,7 @@ static __always_inline int dg_mprotect_common(unsigned long start, unsigned long
 	if (bpf_find_vma(task, start, dg_vma_file, &lookup, 0) != 0 || !lookup.inode)
 		return 0;
 	dg_count(DG_COUNTER_MAPS);
-	struct dg_event *event = dg_new_event(task, DG_HOOK_MPROTECT, container_dev);
+	struct dg_event *event = dg_new_event(DG_HOOK_MPROTECT, container_dev);
 	if (!event)
 		return 0;
 	event->prot = prot;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Exec overhead of the agent in enforce mode inside a real container, as paired runs:
+# each pair times the same loop without the agent, then with it.
+#   exec-heavy: N fork+exec of /usr/bin/true (a small dynamic image binary) from dash
+#   mmap-heavy: M runs of /usr/bin/apt-config dump (loads 10+ shared libraries)
+#   exec_latency.sh [BUILD_DIR]   (PAIRS, EXECS, MAPS override the sizes)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$repo/build}"
+source "$repo/tests/e2e/lib.sh"
+require_root
+pairs="${PAIRS:-5}" execs="${EXECS:-10000}" maps="${MAPS:-500}"
+image="$(test_image debian)"
+name="dg-bench-$$"
+work="$(mktemp -d)"
+agent_pid=""
+cleanup() {
+    [[ -z "$agent_pid" ]] || { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; }
+    podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+podman run -d --name "$name" "$image" sleep 3600 >/dev/null
+
+timed_loop() { # COUNT COMMAND: nanoseconds for COUNT runs, timed inside the container
+    podman exec "$name" /bin/sh -c "s=\$(date +%s%N); i=0; while [ \$i -lt $1 ]; do $2 >/dev/null; i=\$((i+1)); done; e=\$(date +%s%N); echo \$((e-s))"
+}
+start_agent() {
+    "$build/driftguard" agent --mode enforce >"$work/events" 2>"$work/log" &
+    agent_pid=$!
+    for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
+    echo "agent did not start" >&2; exit 1
+}
+stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=""; }
+
+declare -a exec_off exec_on map_off map_on
+for ((pair = 0; pair < pairs; ++pair)); do
+    exec_off+=("$(timed_loop "$execs" /usr/bin/true)")
+    map_off+=("$(timed_loop "$maps" '/usr/bin/apt-config dump')")
+    start_agent
+    exec_on+=("$(timed_loop "$execs" /usr/bin/true)")
+    map_on+=("$(timed_loop "$maps" '/usr/bin/apt-config dump')")
+    stop_agent
+done
+[[ ! -s "$work/events" ]] || { echo "drift events during the benchmark:" >&2; cat "$work/events" >&2; exit 1; }
+
+summary() { # LABEL COUNT OFF... -- ON...
+    local label="$1" count="$2"; shift 2
+    python3 - "$label" "$count" "$@" <<'PY'
+import statistics, sys
+label, count = sys.argv[1], int(sys.argv[2])
+values = sys.argv[3:]
+split = values.index("--")
+off = [int(v) / count / 1000 for v in values[:split]]
+on = [int(v) / count / 1000 for v in values[split + 1:]]
+pairs = [(b - a) / a * 100 for a, b in zip(off, on)]
+print(f"| {label} | {statistics.mean(off):.1f} ± {statistics.stdev(off):.1f} | "
+      f"{statistics.mean(on):.1f} ± {statistics.stdev(on):.1f} | "
+      f"{statistics.mean(pairs):+.2f}% (median {statistics.median(pairs):+.2f}%) |")
+PY
+}
+echo "machine: $(nproc) cores, kernel $(uname -r); $pairs pairs; image $image"
+echo "| loop (per iteration) | no agent [µs] | agent, enforce [µs] | overhead, paired |"
+echo "|:---|---:|---:|---:|"
+summary "fork+exec /usr/bin/true ×$execs" "$execs" "${exec_off[@]}" -- "${exec_on[@]}"
+summary "apt-config dump ×$maps (mmap-heavy)" "$maps" "${map_off[@]}" -- "${map_on[@]}"
