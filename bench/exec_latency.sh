@@ -9,7 +9,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$repo/build}"
 source "$repo/tests/e2e/lib.sh"
 require_root
-pairs="${PAIRS:-5}" execs="${EXECS:-10000}" maps="${MAPS:-500}"
+pairs="${PAIRS:-10}" execs="${EXECS:-10000}" maps="${MAPS:-500}"
 image="$(test_image debian)"
 name="dg-bench-$$"
 work="$(mktemp -d)"
@@ -21,9 +21,22 @@ cleanup() {
 }
 trap cleanup EXIT
 podman run -d --name "$name" "$image" sleep 3600 >/dev/null
+# CPU time of the container's cgroup (cgroup v1 cpuacct, or v2 cpu.stat), in ns.
+cgroup="$(awk -F: '$2 ~ /cpuacct/ || $2 == "" {print $3; exit}' "/proc/$(podman inspect -f '{{.State.Pid}}' "$name")/cgroup")"
+cpu_ns() {
+    if [[ -r "/sys/fs/cgroup/cpuacct$cgroup/cpuacct.usage" ]]; then
+        cat "/sys/fs/cgroup/cpuacct$cgroup/cpuacct.usage"
+    else
+        echo $(( $(awk '/usage_usec/ {print $2}' "/sys/fs/cgroup$cgroup/cpu.stat") * 1000 ))
+    fi
+}
 
-timed_loop() { # COUNT COMMAND: nanoseconds for COUNT runs, timed inside the container
-    podman exec "$name" /bin/sh -c "s=\$(date +%s%N); i=0; while [ \$i -lt $1 ]; do $2 >/dev/null; i=\$((i+1)); done; e=\$(date +%s%N); echo \$((e-s))"
+timed_loop() { # COUNT COMMAND: "wall_ns cpu_ns" for COUNT runs (wall timed inside the container)
+    local before after wall
+    before="$(cpu_ns)"
+    wall="$(podman exec "$name" /bin/sh -c "s=\$(date +%s%N); i=0; while [ \$i -lt $1 ]; do $2 >/dev/null; i=\$((i+1)); done; e=\$(date +%s%N); echo \$((e-s))")"
+    after="$(cpu_ns)"
+    echo "$wall $((after - before))"
 }
 start_agent() {
     "$build/driftguard" agent --mode enforce >"$work/events" 2>"$work/log" &
@@ -44,15 +57,16 @@ for ((pair = 0; pair < pairs; ++pair)); do
 done
 [[ ! -s "$work/events" ]] || { echo "drift events during the benchmark:" >&2; cat "$work/events" >&2; exit 1; }
 
-summary() { # LABEL COUNT OFF... -- ON...
-    local label="$1" count="$2"; shift 2
-    python3 - "$label" "$count" "$@" <<'PY'
+summary() { # LABEL COUNT FIELD OFF... -- ON...   (FIELD 1: wall time, 2: CPU time)
+    local label="$1" count="$2" field="$3"; shift 3
+    python3 - "$label" "$count" "$field" "$@" <<'PY'
 import statistics, sys
-label, count = sys.argv[1], int(sys.argv[2])
-values = sys.argv[3:]
+label, count, field = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) - 1
+values = sys.argv[4:]
 split = values.index("--")
-off = [int(v) / count / 1000 for v in values[:split]]
-on = [int(v) / count / 1000 for v in values[split + 1:]]
+pick = lambda v: int(v.split()[field]) / count / 1000
+off = [pick(v) for v in values[:split]]
+on = [pick(v) for v in values[split + 1:]]
 pairs = [(b - a) / a * 100 for a, b in zip(off, on)]
 print(f"| {label} | {statistics.mean(off):.1f} ± {statistics.stdev(off):.1f} | "
       f"{statistics.mean(on):.1f} ± {statistics.stdev(on):.1f} | "
@@ -60,7 +74,9 @@ print(f"| {label} | {statistics.mean(off):.1f} ± {statistics.stdev(off):.1f} | 
 PY
 }
 echo "machine: $(nproc) cores, kernel $(uname -r); $pairs pairs; image $image"
-echo "| loop (per iteration) | no agent [µs] | agent, enforce [µs] | overhead, paired |"
+echo "| loop, per iteration | no agent [µs] | agent, enforce [µs] | overhead, paired |"
 echo "|:---|---:|---:|---:|"
-summary "fork+exec /usr/bin/true ×$execs" "$execs" "${exec_off[@]}" -- "${exec_on[@]}"
-summary "apt-config dump ×$maps (mmap-heavy)" "$maps" "${map_off[@]}" -- "${map_on[@]}"
+summary "fork+exec /usr/bin/true ×$execs, wall" "$execs" 1 "${exec_off[@]}" -- "${exec_on[@]}"
+summary "fork+exec /usr/bin/true ×$execs, CPU" "$execs" 2 "${exec_off[@]}" -- "${exec_on[@]}"
+summary "apt-config dump ×$maps (mmap-heavy), wall" "$maps" 1 "${map_off[@]}" -- "${map_on[@]}"
+summary "apt-config dump ×$maps (mmap-heavy), CPU" "$maps" 2 "${map_off[@]}" -- "${map_on[@]}"

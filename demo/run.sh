@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: builds a Debian image locally from Debian packages (no registry), then
-# shows what driftguard knows about it: every executable, its kind, digest and layer.
+# `make demo`: builds a Debian image locally from Debian packages (no registry), shows
+# what driftguard knows about it (every executable, its kind, digest and layer), then
+# starts the agent and shows a dropped "miner" blocked before it runs.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 driftguard="$repo/build/driftguard"
@@ -34,7 +35,32 @@ cp "$out/image.oci.tar" "$out/tampered.oci.tar"
 printf 'X' | dd of="$out/tampered.oci.tar" bs=1 seek=$(( $(stat -c %s "$out/tampered.oci.tar") / 2 )) conv=notrunc status=none
 "$driftguard" scan "$out/tampered.oci.tar" || echo "(exit code $?)"
 
+say "The agent: an attacker in a running container downloads a binary and runs it"
+agent_pid=""
+container="driftguard-demo-$$"
+cleanup() {
+    [[ -z "$agent_pid" ]] || { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; }
+    podman rm -f -t 0 "$container" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+podman run -d --name "$container" -v "$repo/build/payload:/attacker:ro" "$image" sleep 600 >/dev/null
+"$driftguard" agent --mode enforce > "$out/events.jsonl" 2> "$out/agent.log" &
+agent_pid=$!
+for _ in $(seq 100); do grep -q "container " "$out/agent.log" && break; sleep 0.1; done
+echo "agent running in enforce mode (log: $out/agent.log)"
+echo "\$ podman exec $container sh -c 'cp /attacker/marker_payload /tmp/miner; chmod +x /tmp/miner; /tmp/miner'"
+set +e
+podman exec "$container" sh -c 'cp /attacker/marker_payload /tmp/miner; chmod +x /tmp/miner; /tmp/miner'
+echo "exit code $? (137 = SIGKILL before the first instruction: the miner never ran)"
+set -e
+echo "\$ podman exec $container ls /usr/bin | wc -l    # the image's own programs still run"
+podman exec "$container" sh -c 'ls /usr/bin | wc -l'
+sleep 0.3
+echo "the event:"
+jq -c 'select(.file.path == "/tmp/miner") | {verdict, kind, hook, path: .file.path, comm: .process.comm, container: .container.key}' "$out/events.jsonl"
+
 say "Files"
+echo "  $out/events.jsonl    drift events, one JSON line each (docs/kernel-sensor.md)"
 echo "  $out/scan.txt        the table"
 echo "  $out/scan.json       driftguard.scan/v1 JSON (docs/scan.md)"
 echo "  $out/sbom.cdx.json   CycloneDX 1.5 with SHA-256 of every executable"
