@@ -45,6 +45,17 @@ struct {
 	__type(value, struct dg_pending_script);
 } dg_pending_scripts SEC(".maps");
 
+/* Open calls that may write, between sys_enter and sys_exit. key: __u32 thread id; value:
+ * __u8. Only these opens are checked for /proc/<pid>/mem. LRU: when full, the oldest
+ * entry goes, and that one open is not checked (counted nowhere: 16384 threads would
+ * have to be inside open() at once). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} dg_write_opens SEC(".maps");
+
 /* Drift events, struct dg_event. When full, the event is dropped and counted in
  * DG_COUNTER_EVENTS_DROPPED; the verdict is applied regardless. */
 struct {

@@ -4,17 +4,18 @@
  * drift before it runs in containers under enforce (verdict.bpf.h).
  *
  * Hooks (all tracepoint-style: they load where BPF-LSM and fentry do not):
- *   tp_btf/sched_process_exec            dg_exec        the new program image (bprm->file); for a
- *                                                       "#!" script that is already the
- * interpreter, so the script is remembered for dg_open_* tracepoint/syscalls/sys_enter_open*
- * dg_open*_enter an interpreter opening its script by the exec'd path: remember that this open
- * matters tracepoint/syscalls/sys_exit_open*   dg_open*_exit  judge the opened script before the
- *                                                       interpreter reads it; catch write-opens of
- *                                                       /proc/<pid>/mem (DDexec-style injection)
- *   tracepoint/syscalls/sys_enter_mmap   dg_mmap        PROT_EXEC mapping of a file: ld.so /tmp/x,
- *                                                       LD_PRELOAD, dlopen
- *   tracepoint/syscalls/sys_enter_(pkey_)mprotect  dg_mprotect  PROT_EXEC added to a file mapping
- *   tracepoint/sched/sched_process_exit  dg_exit        forget a pending script
+ *   tp_btf/sched_process_exec   dg_exec       the new program image (bprm->file); for a "#!"
+ *                                             script that is already the interpreter, so the
+ *                                             script is remembered for dg_sys_exit
+ *   tp_btf/sys_enter            dg_sys_enter  open/openat/openat2: an interpreter opening its
+ *                                             script by the exec'd path (remember that open);
+ *                                             mmap: PROT_EXEC mapping of a file (ld.so /tmp/x,
+ *                                             LD_PRELOAD, dlopen); (pkey_)mprotect adding
+ *                                             PROT_EXEC to a file mapping
+ *   tp_btf/sys_exit             dg_sys_exit   open*: judge the opened script before the
+ *                                             interpreter reads it; catch write-opens of
+ *                                             /proc/<pid>/mem (DDexec-style injection)
+ *   tp_btf/sched_process_exit   dg_exit       forget a pending script
  *
  * A SIGKILL sent from a syscall-entry tracepoint is delivered when the task returns to user
  * mode, so the mapping may be made but not one instruction from it runs.
@@ -32,6 +33,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PROT_EXEC	 0x4
+#define O_ACCMODE	 0x3
+#define O_RDONLY	 0x0
+#define O_RDWR		 0x2
 #define FMODE_WRITE	 0x2
 #define PROC_SUPER_MAGIC 0x9fa0
 
@@ -105,9 +109,16 @@ static __always_inline bool dg_same_path(const char *user_path, const char *scri
 	return false;
 }
 
-static __always_inline int dg_open_enter(const char *user_path)
+static __always_inline int dg_open_enter(const char *user_path, unsigned long access_mode)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (access_mode != O_RDONLY) {
+		/* Only opens that may write can reach /proc/<pid>/mem: flag this thread's call. */
+		__u32 tid = (__u32)pid_tgid;
+		__u8 yes = 1;
+		bpf_map_update_elem(&dg_write_opens, &tid, &yes, BPF_ANY);
+	}
+	__u32 tgid = pid_tgid >> 32;
 	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
 	if (!pending)
 		return 0;
@@ -134,7 +145,14 @@ static __always_inline bool dg_is_proc_mem_write(struct file *file)
 
 static __always_inline int dg_open_exit(long fd)
 {
-	if (fd < 0)
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	__u32 tgid = pid_tgid >> 32;
+	bool may_write = bpf_map_lookup_elem(&dg_write_opens, &tid) != NULL;
+	if (may_write)
+		bpf_map_delete_elem(&dg_write_opens, &tid);
+	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
+	if (fd < 0 || (!may_write && !(pending && pending->matched)))
 		return 0;
 	struct task_struct *task = (void *)bpf_get_current_task();
 	__u32 container_dev = dg_container_of(task);
@@ -144,8 +162,6 @@ static __always_inline int dg_open_exit(long fd)
 	if (!file)
 		return 0;
 
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
 	if (pending && pending->matched) {
 		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
 		if (event) {
@@ -166,49 +182,10 @@ static __always_inline int dg_open_exit(long fd)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int dg_openat_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return dg_open_enter((const char *)ctx->args[1]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int dg_openat_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return dg_open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int dg_openat2_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return dg_open_enter((const char *)ctx->args[1]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int dg_openat2_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return dg_open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_open")
-int dg_open_enter_(struct trace_event_raw_sys_enter *ctx)
-{
-	return dg_open_enter((const char *)ctx->args[0]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int dg_open_exit_(struct trace_event_raw_sys_exit *ctx)
-{
-	return dg_open_exit(ctx->ret);
-}
-
 /* ---- executable mappings --------------------------------------------------------------- */
 
-SEC("tracepoint/syscalls/sys_enter_mmap")
-int dg_mmap(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int dg_mmap_common(unsigned long prot, int fd)
 {
-	unsigned long prot = ctx->args[2];
-	int fd = (int)ctx->args[4];
 	if (!(prot & PROT_EXEC) || fd < 0)
 		return 0;
 	struct task_struct *task = (void *)bpf_get_current_task();
@@ -276,22 +253,73 @@ static __always_inline int dg_mprotect_common(unsigned long start, unsigned long
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_mprotect")
-int dg_mprotect(struct trace_event_raw_sys_enter *ctx)
+/* ---- system call dispatch ---------------------------------------------------------------- */
+
+/* x86_64 numbers of the system calls judged. 32-bit (ia32) system calls are not
+ * dispatched, as the per-syscall tracepoints do not report them either. */
+#define DG_NR_OPEN 2
+#define DG_NR_MMAP 9
+#define DG_NR_MPROTECT 10
+#define DG_NR_OPENAT 257
+#define DG_NR_PKEY_MPROTECT 329
+#define DG_NR_OPENAT2 437
+#define DG_TS_COMPAT 0x0002
+
+static __always_inline bool dg_is_compat_syscall(void)
 {
-	return dg_mprotect_common(ctx->args[0], ctx->args[2]);
+	struct task_struct *task = bpf_get_current_task_btf();
+	return BPF_CORE_READ(task, thread_info.status) & DG_TS_COMPAT;
 }
 
-SEC("tracepoint/syscalls/sys_enter_pkey_mprotect")
-int dg_pkey_mprotect(struct trace_event_raw_sys_enter *ctx)
+/* One raw tracepoint for every system call instead of one perf trace event per call:
+ * calls the sensor does not judge return after one comparison, and the judged ones skip
+ * the trace-event record that per-syscall tracepoints build before running BPF. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 {
-	return dg_mprotect_common(ctx->args[0], ctx->args[2]);
+	switch (id) {
+	case DG_NR_OPENAT:
+	case DG_NR_OPENAT2:
+	case DG_NR_OPEN:
+	case DG_NR_MMAP:
+	case DG_NR_MPROTECT:
+	case DG_NR_PKEY_MPROTECT:
+		break;
+	default:
+		return 0;
+	}
+	if (dg_is_compat_syscall())
+		return 0;
+	switch (id) {
+	/* pt_regs is a BTF pointer here: plain loads, no probe reads. */
+	case DG_NR_OPENAT:
+		return dg_open_enter((const char *)regs->si, regs->dx & O_ACCMODE);
+	case DG_NR_OPENAT2:
+		return dg_open_enter((const char *)regs->si, O_RDWR); /* flags are in user memory */
+	case DG_NR_OPEN:
+		return dg_open_enter((const char *)regs->di, regs->si & O_ACCMODE);
+	case DG_NR_MMAP:
+		return dg_mmap_common(regs->dx, (int)regs->r8);
+	default:
+		return dg_mprotect_common(regs->di, regs->dx);
+	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(dg_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = regs->orig_ax;
+	if (id != DG_NR_OPENAT && id != DG_NR_OPENAT2 && id != DG_NR_OPEN)
+		return 0;
+	if (dg_is_compat_syscall())
+		return 0;
+	return dg_open_exit(ret);
 }
 
 /* ---- bookkeeping ------------------------------------------------------------------------ */
 
-SEC("tracepoint/sched/sched_process_exit")
-int dg_exit(void *ctx)
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(dg_exit, struct task_struct *task)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;

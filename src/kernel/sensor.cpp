@@ -9,7 +9,6 @@
 
 #include "kernel/ring_buffer.h"
 #include "kernel/skeletons.h"
-#include "kernel/tracefs.h"
 
 namespace driftguard::kernel {
 
@@ -28,9 +27,6 @@ Sensor::Sensor(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Sensor::~Sensor() = default;
 
 Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventHandler handler) {
-    if (auto tracefs = ensure_tracefs(); !tracefs) {
-        return tracefs.error();
-    }
     auto opened = SensorProgram::open("sensor");
     if (!opened) {
         return opened.error();
