@@ -257,13 +257,13 @@ static __always_inline int dg_mprotect_common(unsigned long start, unsigned long
 
 /* x86_64 numbers of the system calls judged. 32-bit (ia32) system calls are not
  * dispatched, as the per-syscall tracepoints do not report them either. */
-#define DG_NR_OPEN 2
-#define DG_NR_MMAP 9
-#define DG_NR_MPROTECT 10
-#define DG_NR_OPENAT 257
+#define DG_NR_OPEN	    2
+#define DG_NR_MMAP	    9
+#define DG_NR_MPROTECT	    10
+#define DG_NR_OPENAT	    257
 #define DG_NR_PKEY_MPROTECT 329
-#define DG_NR_OPENAT2 437
-#define DG_TS_COMPAT 0x0002
+#define DG_NR_OPENAT2	    437
+#define DG_TS_COMPAT	    0x0002
 
 static __always_inline bool dg_is_compat_syscall(void)
 {

@@ -35,6 +35,12 @@ class Agent {
     Agent(const AgentOptions& options, std::ostream& events) : options_(options), events_(events) {}
 
     int run() {
+        // Block the stop signals first: they are read from a signalfd, never delivered.
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        ::sigprocmask(SIG_BLOCK, &signals, nullptr);
         struct stat host_root {};
         ::stat("/", &host_root);
         kernel::SensorConfig config;
@@ -52,11 +58,6 @@ class Agent {
                      events::mode_name(options_.mode));
 
         epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
-        sigset_t signals;
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGINT);
-        sigaddset(&signals, SIGTERM);
-        ::sigprocmask(SIG_BLOCK, &signals, nullptr);
         UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
         UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
         itimerspec interval{};
@@ -79,6 +80,7 @@ class Agent {
             for (int i = 0; i < count; ++i) {
                 const int fd = ready[i].data.fd;
                 if (fd == signal_fd.get()) {
+                    log_counters();
                     spdlog::info(
                         "stopping: detaching the sensor (enforcement ends with the agent)");
                     return 0;
@@ -100,6 +102,17 @@ class Agent {
     }
 
   private:
+    void log_counters() const {
+        const auto counters = sensor_->counters();
+        spdlog::info(
+            "counters: execs judged {}, executable mappings judged {}, killed {}, audited {}, "
+            "events dropped {}, scripts judged drift for lack of room {}, scripts never opened {}",
+            counters.values[DG_COUNTER_EXECS], counters.values[DG_COUNTER_MAPS],
+            counters.values[DG_COUNTER_KILLS], counters.values[DG_COUNTER_AUDITS],
+            counters.values[DG_COUNTER_EVENTS_DROPPED], counters.values[DG_COUNTER_PENDING_FULL],
+            counters.values[DG_COUNTER_SCRIPTS_UNSEEN]);
+    }
+
     void watch(int fd) {
         epoll_event event{};
         event.events = EPOLLIN;

@@ -114,6 +114,10 @@ podman run --rm "$image" /bin/true || fail "podman run under enforcement"
 cp "$payload_dir/marker_payload" "$work/host-payload"
 (cd "$work" && ./host-payload) || fail "host process was affected"
 [[ -e "$work/drift-marker" ]] || fail "host payload did not run"
+rm -f "$work/drift-marker"
+# ... nor is a host service with a private mount namespace (systemd's PrivateTmp & co.).
+(cd "$work" && unshare --mount --propagation private ./host-payload) || fail "private-namespace host process was affected"
+[[ -e "$work/drift-marker" ]] || fail "private-namespace host payload did not run"
 echo "ok: service, podman and host processes untouched"
 
 # Audit: reported, allowed to run.
@@ -125,4 +129,6 @@ podman cp "$payload_dir/marker_payload" "$prefix-before:/tmp/audited"
 [[ "$(run_in "$prefix-before" /bin/sh -c 'test -e /drift-marker')" == 0 ]] || fail "audited payload did not run"
 expect_event '.verdict == "audited" and .file.path == "/tmp/audited" and .mode == "audit"' "audited drop"
 echo "ok: audit mode reports and lets run"
+stop_agent
+grep -q "counters: execs judged [1-9]" "$log" || fail "agent did not report its counters on exit"
 echo "PASS: agent against podman containers"
