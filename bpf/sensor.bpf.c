@@ -41,6 +41,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
+/* The file behind descriptor `fd` of the current task when the task is in a container
+ * (its key stored in *container_dev), else NULL. */
+static __always_inline struct file *dg_container_fd_file(int fd, __u32 *container_dev)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	*container_dev = dg_container_of(task);
+	if (!*container_dev)
+		return NULL;
+	return dg_fd_file(task, fd);
+}
+
 /* ---- exec ------------------------------------------------------------------------- */
 
 static __always_inline void dg_remember_script(struct linux_binprm *bprm, __u32 container_dev,
@@ -154,11 +165,8 @@ static __always_inline int dg_open_exit(long fd)
 	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
 	if (fd < 0 || (!may_write && !(pending && pending->matched)))
 		return 0;
-	struct task_struct *task = (void *)bpf_get_current_task();
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return 0;
-	struct file *file = dg_fd_file(task, fd);
+	__u32 container_dev = 0;
+	struct file *file = dg_container_fd_file(fd, &container_dev);
 	if (!file)
 		return 0;
 
@@ -188,13 +196,10 @@ static __always_inline int dg_mmap_common(unsigned long prot, int fd)
 {
 	if (!(prot & PROT_EXEC) || fd < 0)
 		return 0;
-	struct task_struct *task = (void *)bpf_get_current_task();
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return 0;
-	struct file *file = dg_fd_file(task, fd);
+	__u32 container_dev = 0;
+	struct file *file = dg_container_fd_file(fd, &container_dev);
 	if (!file)
-		return 0; /* EBADF: the mmap fails on its own */
+		return 0; /* a host task, or EBADF: the mmap fails on its own */
 	dg_count(DG_COUNTER_MAPS);
 	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
 	if (!event)
