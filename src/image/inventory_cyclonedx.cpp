@@ -13,7 +13,9 @@
 namespace driftguard::image {
 namespace {
 
-std::string octal_mode(std::uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
+std::string octal_mode(std::uint32_t mode) {
+    return fmt::format("{:04o}", mode & 07777);
+}
 
 std::string utc_timestamp() {
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "common/sha256.h"
 
 namespace driftguard::image {
