@@ -52,9 +52,11 @@ std::string payload_path(const std::string& name) {
 OverlayContainer::OverlayContainer() : OverlayContainer(Options{}) {}
 
 OverlayContainer::OverlayContainer(Options options) {
-    char pattern[] = "/tmp/driftguard-kernel-test-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) {
-        throw std::runtime_error("mkdtemp failed");
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
+                          "/driftguard-kernel-test-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed in " + pattern);
     }
     root_ = pattern;
     lower_ = root_ + "/lower";

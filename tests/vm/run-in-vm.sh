@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command of this machine inside a QEMU (TCG) VM that boots Debian 12's 6.1
 # kernel, with this machine's root filesystem shared read-only over 9p, and exits with
-# the command's exit code. This is how BPF is tested on a second kernel version (CO-RE
+# the command's exit code. The command gets a writable TMPDIR (a tmpfs on /dev/shm). This is how BPF is tested on a second kernel version (CO-RE
 # relocations against 6.1's structs) and where BPF-LSM is available.
 #   run-in-vm.sh COMMAND [ARGS...]
 # Needs: linux-image-amd64, qemu-system-x86, busybox-static, cpio (make deps).
@@ -38,11 +38,13 @@ for module in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev vir
 done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 root /mnt
 mount -t proc proc /mnt/proc; mount -t sysfs sys /mnt/sys; mount -t devtmpfs dev /mnt/dev
-mount -t tmpfs tmp /mnt/tmp; mount -t bpf bpf /mnt/sys/fs/bpf
+mount -t bpf bpf /mnt/sys/fs/bpf
 mount -t securityfs securityfs /mnt/sys/kernel/security 2>/dev/null
-mount -t tmpfs cache /mnt/var/cache 2>/dev/null
+# Scratch space on the VM's fresh /dev, so nothing of the shared root (where the build
+# may live, /tmp included) is hidden.
+mkdir -p /mnt/dev/shm && mount -t tmpfs scratch /mnt/dev/shm
 echo "DRIFTGUARD-VM-START $(uname -r)"
-chroot /mnt /bin/sh -c "cd /tmp && $(cat /command)"
+chroot /mnt /bin/sh -c "export TMPDIR=/dev/shm; cd /dev/shm && $(cat /command)"
 echo "DRIFTGUARD-VM-RESULT rc=$?"
 poweroff -f
 INIT
