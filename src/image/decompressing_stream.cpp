@@ -84,7 +84,12 @@ DecompressingStream::Buffer DecompressingStream::take_free_buffer() {
 void DecompressingStream::publish(Buffer buffer) {
     {
         std::lock_guard lock(mutex_);
-        ready_.push_back(std::move(buffer));
+        // An empty buffer carries nothing: it goes back to the free list.
+        if (buffer.empty()) {
+            free_.push_back(std::move(buffer));
+        } else {
+            ready_.push_back(std::move(buffer));
+        }
     }
     changed_.notify_all();
 }
@@ -161,12 +166,7 @@ void DecompressingStream::decompress_gzip() {
             }
             buffer.resize(buffer.size() - stream.avail_out);
             member_ended = status == Z_STREAM_END;
-            if (!buffer.empty()) {
-                publish(std::move(buffer));
-            } else {
-                std::lock_guard lock(mutex_);
-                free_.push_back(std::move(buffer));
-            }
+            publish(std::move(buffer));
             if (status == Z_BUF_ERROR && stream.avail_in == 0) {
                 break;
             }
@@ -202,12 +202,7 @@ void DecompressingStream::decompress_zstd() {
             }
             output_full = output.pos == output.size;
             buffer.resize(output.pos);
-            if (!buffer.empty()) {
-                publish(std::move(buffer));
-            } else {
-                std::lock_guard lock(mutex_);
-                free_.push_back(std::move(buffer));
-            }
+            publish(std::move(buffer));
         }
     }
     // 0 means the last frame was completely decoded and flushed.

@@ -53,6 +53,7 @@ class DecompressingStream final : public ByteStream {
     // Worker side: the next compressed chunk (the sniffed first chunk comes first).
     std::span<const std::byte> next_input();
     Buffer take_free_buffer();
+    // Hands a filled buffer to the reader (an empty one back to the free list).
     void publish(Buffer buffer);
     void stop_worker();
 

@@ -11,15 +11,9 @@ work="$(mktemp -d)"
 events="$work/events.jsonl"
 log="$work/agent.log"
 prefix="dg-e2e-$$"
-agent_pid=""
+AGENT_EVENTS="$events"
+AGENT_LOG="$log"
 
-stop_agent() {
-    if [[ -n "$agent_pid" ]]; then
-        kill "$agent_pid" 2>/dev/null || true
-        wait "$agent_pid" 2>/dev/null || true
-        agent_pid=""
-    fi
-}
 cleanup() {
     stop_agent
     podman ps -a --format '{{.Names}}' | grep "^$prefix" | xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
@@ -27,17 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_agent() {
-    : > "$events"
-    "$DRIFTGUARD" agent --mode "$1" >>"$events" 2>"$log" &
-    agent_pid=$!
-    for _ in $(seq 100); do
-        grep -q "agent running" "$log" && return 0
-        sleep 0.1
-    done
-    cat "$log" >&2
-    fail "agent did not start"
-}
 wait_for_log() { # PATTERN: the agent logged it within 10 s
     for _ in $(seq 100); do
         grep -q -- "$1" "$log" && return 0

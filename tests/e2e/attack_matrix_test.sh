@@ -10,7 +10,8 @@ work="$(mktemp -d)"
 events="$work/events.jsonl"
 log="$work/agent.log"
 name="dg-matrix-$$"
-agent_pid=""
+AGENT_EVENTS="$events"
+AGENT_LOG="$log"
 
 # The image under test: Debian plus the helper for attacks a shell cannot express.
 cp "$payload_dir/drift_helper" "$work/drift_helper"
@@ -21,16 +22,8 @@ if ! podman image exists "$image"; then
     podman build --quiet --network none -t "$image" "$work" >/dev/null
 fi
 
-stop_agent() { [[ -z "$agent_pid" ]] || { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; agent_pid=""; }; }
 cleanup() { stop_agent; podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-start_agent() {
-    : > "$events"
-    "$DRIFTGUARD" agent --mode "$1" >>"$events" 2>"$log" &
-    agent_pid=$!
-    for _ in $(seq 100); do grep -q "container " "$log" && return 0; sleep 0.1; done
-    cat "$log" >&2; fail "agent did not start or did not see the container"
-}
 in_container() { # COMMAND: runs it with sh -c in the container, prints the exit code
     set +e; podman exec "$name" /bin/sh -c "$1" >/dev/null 2>&1; local code=$?; set -e; echo "$code"
 }
@@ -85,7 +78,7 @@ legitimate=(
 
 for mode in enforce audit; do
     new_container
-    start_agent "$mode"
+    start_agent "$mode" "container "
     if [[ "$mode" == enforce ]]; then
         # Legitimate work first, in the untouched container.
         for entry in "${legitimate[@]}"; do

@@ -48,3 +48,26 @@ expect_same_as_oracle() {
     echo "ok: $* matches the oracle ($(wc -l < "$expected") executables)"
     rm -f "$expected" "$actual" "$actual.diff"
 }
+
+# Starts `driftguard agent --mode MODE` in the background (events to $AGENT_EVENTS, log
+# to $AGENT_LOG) and waits until its log shows PATTERN (default "agent running").
+agent_pid=""
+start_agent() {
+    local mode="$1" pattern="${2:-agent running}"
+    : > "$AGENT_EVENTS"
+    "$DRIFTGUARD" agent --mode "$mode" >>"$AGENT_EVENTS" 2>"$AGENT_LOG" &
+    agent_pid=$!
+    for _ in $(seq 100); do
+        grep -q -- "$pattern" "$AGENT_LOG" && return 0
+        sleep 0.1
+    done
+    cat "$AGENT_LOG" >&2
+    fail "agent did not start (waiting for: $pattern)"
+}
+stop_agent() {
+    if [[ -n "$agent_pid" ]]; then
+        kill "$agent_pid" 2>/dev/null || true
+        wait "$agent_pid" 2>/dev/null || true
+        agent_pid=""
+    fi
+}
