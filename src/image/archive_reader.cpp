@@ -67,10 +67,6 @@ ArchiveReader::ArchiveReader(ArchiveReader&&) noexcept = default;
 ArchiveReader& ArchiveReader::operator=(ArchiveReader&&) noexcept = default;
 ArchiveReader::~ArchiveReader() = default;
 
-const std::string& ArchiveReader::description() const {
-    return state_->description;
-}
-
 void ArchiveReader::fail(const char* operation) {
     if (state_->callback_error) {
         std::rethrow_exception(std::exchange(state_->callback_error, nullptr));
@@ -173,31 +169,6 @@ std::span<const std::byte> ArchiveReader::read_block() {
     state.position += static_cast<std::int64_t>(block.size());
     state.pending.reset();
     return block;
-}
-
-void ArchiveReader::skip_data() {
-    const int status = archive_read_data_skip(state_->reader.get());
-    if (status == ARCHIVE_RETRY || status < ARCHIVE_WARN) {
-        fail("cannot skip member data");
-    }
-    state_->data_done = true;
-}
-
-Compression ArchiveReader::compression() const {
-    switch (archive_filter_code(state_->reader.get(), 0)) {
-        case ARCHIVE_FILTER_NONE:
-            return Compression::none;
-        case ARCHIVE_FILTER_GZIP:
-            return Compression::gzip;
-        case ARCHIVE_FILTER_ZSTD:
-            return Compression::zstd;
-        default:
-            return Compression::other;
-    }
-}
-
-std::uint64_t ArchiveReader::uncompressed_bytes() const {
-    return static_cast<std::uint64_t>(archive_filter_bytes(state_->reader.get(), 0));
 }
 
 }  // namespace driftguard::image

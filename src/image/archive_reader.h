@@ -36,11 +36,6 @@ class ArchiveReader {
     // The next block of the current member's data (holes of sparse files filled with
     // zeros); empty at the member's end.
     std::span<const std::byte> read_block();
-    void skip_data();
-
-    Compression compression() const;
-    std::uint64_t uncompressed_bytes() const;
-    const std::string& description() const;
 
   private:
     struct State;

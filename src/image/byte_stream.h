@@ -44,7 +44,6 @@ class VerifyingStream final : public ByteStream {
                     std::optional<std::uint64_t> expected_size);
     std::span<const std::byte> read() override;
 
-    std::uint64_t bytes_read() const { return bytes_read_; }
     // Reads what the consumer left unread, then checks size and digest.
     void drain_and_verify();
 
