@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/kernel_dev.h"
 #include "agent/copy_up_verifier.h"
 #include "common/unique_fd.h"
 #include "events/event_json.h"
@@ -45,7 +46,7 @@ class Agent {
         ::stat("/", &host_root);
         kernel::SensorConfig config;
         config.default_mode = options_.mode;
-        config.host_root_dev = kernel::kernel_dev(host_root.st_dev);
+        config.host_root_dev = kernel_dev(host_root.st_dev);
         config.only_container_dev = options_.only_container;
         auto started =
             kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });

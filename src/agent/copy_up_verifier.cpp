@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/kernel_dev.h"
 #include "common/sha256.h"
 
 namespace driftguard::agent {
@@ -78,7 +79,7 @@ CopyUpVerifier::Outcome CopyUpVerifier::verify(const std::string& path) {
         after.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
         return Outcome::changed_while_hashing;
     }
-    dg_inode_key key{static_cast<__u64>(before.st_ino), kernel::kernel_dev(before.st_dev), 0};
+    dg_inode_key key{static_cast<__u64>(before.st_ino), kernel_dev(before.st_dev), 0};
     dg_allowed value{before.st_ctim.tv_sec, static_cast<__u32>(before.st_ctim.tv_nsec), 0};
     if (auto status = sensor_.allow_inode(key, value); !status) {
         spdlog::warn("cannot allow verified copy-up {}: {}", path, status.error().message);

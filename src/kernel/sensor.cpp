@@ -1,6 +1,5 @@
 #include "kernel/sensor.h"
 
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -17,11 +16,6 @@ struct Sensor::State {
     std::optional<RingBuffer> events;
     EventHandler handler;
 };
-
-std::uint32_t kernel_dev(std::uint64_t st_dev) {
-    return (static_cast<std::uint32_t>(major(st_dev)) << 20) |
-           static_cast<std::uint32_t>(minor(st_dev));
-}
 
 Sensor::Sensor(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Sensor::~Sensor() = default;

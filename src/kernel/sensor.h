@@ -58,8 +58,4 @@ class Sensor {
     std::unique_ptr<State> state_;
 };
 
-// The kernel's encoding of a dev_t as it appears in super_block::s_dev
-// (MKDEV: major << 20 | minor), from userspace's st_dev.
-std::uint32_t kernel_dev(std::uint64_t st_dev);
-
 }  // namespace driftguard::kernel

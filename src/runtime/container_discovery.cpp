@@ -1,8 +1,9 @@
 #include "runtime/container_discovery.h"
 
+#include "common/kernel_dev.h"
+
 #include <dirent.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 
 #include <algorithm>
@@ -13,10 +14,6 @@ namespace driftguard::runtime {
 namespace {
 
 constexpr long kOverlayfsMagic = 0x794c7630;
-
-std::uint32_t kernel_dev(dev_t dev) {
-    return (static_cast<std::uint32_t>(major(dev)) << 20) | static_cast<std::uint32_t>(minor(dev));
-}
 
 // Splits on `separator` unless escaped with a backslash; removes the escapes.
 std::vector<std::string> split_escaped(const std::string& text, char separator) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/kernel_dev.h"
 #include "kernel/sensor.h"
 
 namespace driftguard::testing {
@@ -100,7 +101,7 @@ OverlayContainer::OverlayContainer(Options options) {
     }
     struct stat info {};
     ::stat(merged_.c_str(), &info);
-    dev_ = kernel::kernel_dev(info.st_dev);
+    dev_ = kernel_dev(info.st_dev);
 }
 
 OverlayContainer::~OverlayContainer() {

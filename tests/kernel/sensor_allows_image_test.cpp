@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/kernel_dev.h"
 #include "sensor_fixture.h"
 
 namespace driftguard::testing {
@@ -48,7 +49,7 @@ TEST_F(SensorAllows, VerifiedCopyUpUntilItChanges) {
 
     struct stat upper {};
     ASSERT_EQ(::stat((container_->upper() + "/bin/target").c_str(), &upper), 0);
-    dg_inode_key key{static_cast<__u64>(upper.st_ino), kernel::kernel_dev(upper.st_dev), 0};
+    dg_inode_key key{static_cast<__u64>(upper.st_ino), kernel_dev(upper.st_dev), 0};
     dg_allowed allowed{upper.st_ctim.tv_sec, static_cast<__u32>(upper.st_ctim.tv_nsec), 0};
     EXPECT_EQ(before.upper_ino, key.ino);
     EXPECT_EQ(before.upper_dev, key.dev);

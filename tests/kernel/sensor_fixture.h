@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/kernel_dev.h"
 #include "kernel/sensor.h"
 #include "overlay_container.h"
 
@@ -28,7 +29,7 @@ class SensorTest : public ::testing::Test {
         ::stat("/", &root);
         kernel::SensorConfig config;
         config.default_mode = DG_MODE_ENFORCE;
-        config.host_root_dev = kernel::kernel_dev(root.st_dev);
+        config.host_root_dev = kernel_dev(root.st_dev);
         config.only_container_dev = kNoContainer;
         auto started =
             kernel::Sensor::start(config, [](const dg_event& event) { events_.push_back(event); });
