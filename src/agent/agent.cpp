@@ -195,13 +195,7 @@ class Agent {
             return;
         }
         const std::string path(event.path, strnlen(event.path, sizeof(event.path)));
-        bool in_image = false;
-        for (const auto& executable : container.inventory->executables) {
-            if (executable.path == path) {
-                in_image = true;
-                break;
-            }
-        }
+        const bool in_image = container.verifier->image_executable(path) != nullptr;
         context.refined_kind = in_image ? "modified-image-file" : "new-file";
     }
 

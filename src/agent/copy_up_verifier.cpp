@@ -46,11 +46,11 @@ CopyUpVerifier::CopyUpVerifier(kernel::Sensor& sensor, const image::Inventory& i
 }
 
 CopyUpVerifier::Outcome CopyUpVerifier::verify(const std::string& path) {
-    auto found = executables_.find(path);
-    if (found == executables_.end()) {
+    const image::Executable* in_image = image_executable(path);
+    if (in_image == nullptr) {
         return Outcome::not_in_image;
     }
-    const image::Executable& expected = *found->second;
+    const image::Executable& expected = *in_image;
     UniqueFd fd(::open((upperdir_ + path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
     struct stat before {};
     if (!fd || ::fstat(fd.get(), &before) != 0 || !S_ISREG(before.st_mode)) {
@@ -103,7 +103,7 @@ void CopyUpVerifier::scan_subtree(const std::string& relative) {
     while (FTSENT* node = ::fts_read(tree)) {
         if (node->fts_info == FTS_F) {
             std::string path = std::string(node->fts_path).substr(upperdir_.size());
-            if (executables_.count(path) != 0) {
+            if (image_executable(path) != nullptr) {
                 auto outcome = verify(path);
                 spdlog::info("copy-up {}: {}", path, to_string(outcome));
             }
@@ -149,7 +149,7 @@ void CopyUpVerifier::handle_watch_events() {
                 }
                 continue;
             }
-            if (executables_.count(path) != 0) {
+            if (image_executable(path) != nullptr) {
                 auto outcome = verify(path);
                 spdlog::info("copy-up {}: {}", path, to_string(outcome));
             }

@@ -42,6 +42,12 @@ class CopyUpVerifier {
 
     std::uint64_t allowed_count() const { return allowed_; }
 
+    // The image's executable at `path` (absolute inside the container), or nullptr.
+    const image::Executable* image_executable(const std::string& path) const {
+        auto found = executables_.find(path);
+        return found == executables_.end() ? nullptr : found->second;
+    }
+
   private:
     void watch_directory(const std::string& relative);
     void scan_subtree(const std::string& relative);
