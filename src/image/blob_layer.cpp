@@ -8,20 +8,23 @@
 
 namespace driftguard::image {
 
-void read_blob_layer(ImageFiles& files, const std::string& name, const std::string& expected_digest,
-                     std::optional<std::uint64_t> expected_size,
-                     const std::optional<LayerMediaType>& media_type, LayerInfo& layer,
-                     LayerApplier& applier, const ScanLimits& limits) {
+std::string read_blob_layer(ImageFiles& files, const std::string& name,
+                            const std::string& expected_digest,
+                            std::optional<std::uint64_t> expected_size,
+                            const std::optional<LayerMediaType>& media_type, LayerInfo& layer,
+                            LayerApplier& applier, const ScanLimits& limits) {
+    std::string stored_digest;
     files.stream(name, [&](ByteStream& stored) {
         VerifyingStream blob(stored, files.location(name), expected_digest, expected_size);
         TarLayerResult result = read_tar_layer(blob, applier, limits, files.location(name));
-        blob.drain_and_verify();
+        stored_digest = blob.drain_and_verify();
         layer.compression = std::string(to_string(result.compression));
         if (media_type && !compression_matches(*media_type, result.compression)) {
             throw ImageError(fmt::format("media type {} does not match the blob's compression ({})",
                                          layer.media_type, layer.compression));
         }
     });
+    return stored_digest;
 }
 
 }  // namespace driftguard::image

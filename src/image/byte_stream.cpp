@@ -61,20 +61,19 @@ std::span<const std::byte> VerifyingStream::read() {
     return chunk;
 }
 
-void VerifyingStream::drain_and_verify() {
+std::string VerifyingStream::drain_and_verify() {
     while (!read().empty()) {
     }
     if (expected_size_ && bytes_read_ != *expected_size_) {
         throw ImageError(fmt::format("{}: blob has {} bytes but its descriptor states {}",
                                      description_, bytes_read_, *expected_size_));
     }
-    if (!expected_digest_.empty()) {
-        std::string actual = to_oci_digest(hasher_.finish());
-        if (actual != expected_digest_) {
-            throw ImageError(fmt::format("{}: digest mismatch: content is {}, expected {}",
-                                         description_, actual, expected_digest_));
-        }
+    std::string actual = to_oci_digest(hasher_.finish());
+    if (!expected_digest_.empty() && actual != expected_digest_) {
+        throw ImageError(fmt::format("{}: digest mismatch: content is {}, expected {}",
+                                     description_, actual, expected_digest_));
     }
+    return actual;
 }
 
 }  // namespace driftguard::image

@@ -44,8 +44,9 @@ class VerifyingStream final : public ByteStream {
                     std::optional<std::uint64_t> expected_size);
     std::span<const std::byte> read() override;
 
-    // Reads what the consumer left unread, then checks size and digest.
-    void drain_and_verify();
+    // Reads what the consumer left unread, checks size and digest, and returns the
+    // digest of the bytes as stored ("sha256:…").
+    std::string drain_and_verify();
 
   private:
     ByteStream& inner_;

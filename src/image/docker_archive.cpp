@@ -95,21 +95,15 @@ class DockerArchive final : public ImageSource {
         LayerInfo& layer = layers_.at(index);
         // The stored tar's own digest is its diff_id when it is uncompressed, which is
         // how docker and podman write these archives; a compressed layer cannot be
-        // checked against a diff_id without a second pass and is read unverified.
+        // checked against a diff_id in the same pass and is read unverified.
         const std::string& name = layer_names_.at(index);
-        bool compressed = false;
-        files_->stream(name, [&](ByteStream& stored) {
-            auto first = stored.read();
-            compressed =
-                first.size() >= 2 &&
-                ((first[0] == std::byte{0x1f} && first[1] == std::byte{0x8b}) ||
-                 (first.size() >= 4 && first[0] == std::byte{0x28} && first[1] == std::byte{0xb5} &&
-                  first[2] == std::byte{0x2f} && first[3] == std::byte{0xfd}));
-        });
-        read_blob_layer(*files_, name, compressed ? std::string() : layer.diff_id, std::nullopt,
-                        std::nullopt, layer, applier, limits_);
-        if (compressed) {
+        const std::string stored_digest = read_blob_layer(
+            *files_, name, std::string(), std::nullopt, std::nullopt, layer, applier, limits_);
+        if (layer.compression != to_string(Compression::none)) {
             layer.digest.clear();
+        } else if (stored_digest != layer.diff_id) {
+            throw ImageError(fmt::format("{}: digest mismatch: content is {}, expected {}",
+                                         files_->location(name), stored_digest, layer.diff_id));
         }
     }
 
