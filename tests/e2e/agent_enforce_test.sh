@@ -21,14 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for_log() { # PATTERN: the agent logged it within 10 s
-    for _ in $(seq 100); do
-        grep -q -- "$1" "$log" && return 0
-        sleep 0.1
-    done
-    cat "$log" >&2
-    fail "agent never logged: $1"
-}
 expect_event() { # JQ-FILTER DESCRIPTION
     for _ in $(seq 50); do
         jq -e -s "any(.[]; $1)" "$events" >/dev/null 2>&1 && return 0
@@ -47,7 +39,7 @@ run_in() { # CONTAINER COMMAND...: prints the exit code
 # A container started before the agent is protected once the agent runs.
 podman run -d --name "$prefix-before" "$image" sleep 600 >/dev/null
 start_agent enforce
-wait_for_log "container "
+wait_for_agent_log "container "
 
 podman cp "$payload_dir/marker_payload" "$prefix-before:/tmp/miner"
 [[ "$(run_in "$prefix-before" /tmp/miner)" == 137 ]] || fail "dropped binary was not killed"
@@ -64,7 +56,7 @@ echo "ok: image binaries, applets, image script, shell chains run"
 
 # chmod copies an image file up with unchanged content: allowed once verified.
 podman exec "$prefix-before" /bin/chmod 0700 /opt/app/hello.sh
-wait_for_log "copy-up /opt/app/hello.sh: allowed"
+wait_for_agent_log "copy-up /opt/app/hello.sh: allowed"
 [[ "$(run_in "$prefix-before" /opt/app/hello.sh)" == 0 ]] || fail "verified copy-up was blocked"
 podman exec "$prefix-before" /bin/sh -c 'echo "echo tampered" >> /opt/app/hello.sh'
 [[ "$(run_in "$prefix-before" /opt/app/hello.sh)" == 137 ]] || fail "modified copy-up ran"
@@ -106,7 +98,7 @@ echo "ok: service, podman and host processes untouched"
 # Audit: reported, allowed to run.
 stop_agent
 start_agent audit
-wait_for_log "container "
+wait_for_agent_log "container "
 podman cp "$payload_dir/marker_payload" "$prefix-before:/tmp/audited"
 [[ "$(run_in "$prefix-before" /tmp/audited)" == 0 ]] || fail "audit mode blocked"
 [[ "$(run_in "$prefix-before" /bin/sh -c 'test -e /drift-marker')" == 0 ]] || fail "audited payload did not run"

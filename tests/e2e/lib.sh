@@ -57,12 +57,16 @@ start_agent() {
     : > "$AGENT_EVENTS"
     "$DRIFTGUARD" agent --mode "$mode" >>"$AGENT_EVENTS" 2>"$AGENT_LOG" &
     agent_pid=$!
+    wait_for_agent_log "$pattern"
+}
+# Waits up to 10 s for the agent's log to show PATTERN.
+wait_for_agent_log() {
     for _ in $(seq 100); do
-        grep -q -- "$pattern" "$AGENT_LOG" && return 0
+        grep -q -- "$1" "$AGENT_LOG" && return 0
         sleep 0.1
     done
     cat "$AGENT_LOG" >&2
-    fail "agent did not start (waiting for: $pattern)"
+    fail "agent never logged: $1"
 }
 stop_agent() {
     if [[ -n "$agent_pid" ]]; then
