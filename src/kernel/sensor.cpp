@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <vector>
 
+#include "kernel/pinned_state.h"
 #include "kernel/ring_buffer.h"
 #include "kernel/skeletons.h"
 
@@ -15,7 +17,60 @@ struct Sensor::State {
     SensorProgram program;
     std::optional<RingBuffer> events;
     EventHandler handler;
+    bool adopted = false;
 };
+
+namespace {
+
+// The maps whose contents a restarted agent must find again. The scratch and write-open
+// maps hold nothing that outlives one system call.
+std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
+    return {program->maps.dg_container_modes, program->maps.dg_allowed,
+            program->maps.dg_pending_scripts, program->maps.dg_events,
+            program->maps.dg_counters};
+}
+
+// Before load: libbpf reuses a compatible map already pinned at the path, or pins the
+// new one there after creating it.
+Status pin_maps(const SensorProgram& program, const PinnedState& pins) {
+    for (bpf_map* map : persistent_maps(program)) {
+        const std::string path = pins.map_path(bpf_map__name(map));
+        if (auto set = check_libbpf(bpf_map__set_pin_path(map, path.c_str()), "pin", path); !set) {
+            return set;
+        }
+    }
+    return Ok{};
+}
+
+// After attach: each new link replaces the pinned one of the same program. The old
+// link detaches when its pin goes; the new one is already attached by then, so the
+// programs never stop judging (for an instant both run, with the same verdict).
+Status pin_links(const SensorProgram& program, const PinnedState& pins) {
+    const bpf_object_skeleton* skeleton = program->skeleton;
+    for (int i = 0; i < skeleton->prog_cnt; ++i) {
+        bpf_link* link = *skeleton->progs[i].link;
+        if (link == nullptr) {
+            continue;
+        }
+        const std::string path = pins.link_path(skeleton->progs[i].name);
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            return Error{"cannot replace pinned link " + path + ": " + std::strerror(errno),
+                         errno};
+        }
+        if (auto pinned = check_libbpf(bpf_link__pin(link, path.c_str()), "pin", path);
+            !pinned) {
+            return pinned;
+        }
+    }
+    for (const auto& stale : pins.other_versions()) {
+        if (auto removed = pins.remove_version(stale); !removed) {
+            return removed;
+        }
+    }
+    return Ok{};
+}
+
+}  // namespace
 
 Sensor::Sensor(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Sensor::~Sensor() = default;
@@ -31,11 +86,27 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     program->rodata->dg_host_root_dev = config.host_root_dev;
     program->data->dg_default_mode = config.default_mode;
     program->bss->dg_only_container_dev = config.only_container_dev;
+    std::optional<PinnedState> pins;
+    if (!config.pin_root.empty()) {
+        pins.emplace(config.pin_root);
+        if (auto prepared = pins->prepare(); !prepared) {
+            return prepared.error();
+        }
+        state->adopted = pins->has_links();
+        if (auto pinned = pin_maps(program, *pins); !pinned) {
+            return pinned.error();
+        }
+    }
     if (auto loaded = program.load(); !loaded) {
         return loaded.error();
     }
     if (auto attached = program.attach(); !attached) {
         return attached.error();
+    }
+    if (pins) {
+        if (auto pinned = pin_links(program, *pins); !pinned) {
+            return pinned.error();
+        }
     }
     State* raw = state.get();
     auto ring = RingBuffer::open(
@@ -97,6 +168,10 @@ Status Sensor::allow_inode(const dg_inode_key& key, const dg_allowed& value) {
 Status Sensor::forget_inode(const dg_inode_key& key) {
     int result = bpf_map__delete_elem(state_->program->maps.dg_allowed, &key, sizeof(key), 0);
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_allowed");
+}
+
+bool Sensor::adopted() const {
+    return state_->adopted;
 }
 
 SensorCounters Sensor::counters() const {

@@ -16,6 +16,9 @@ struct SensorConfig {
     dg_mode default_mode = DG_MODE_ENFORCE;  // containers without their own mode
     std::uint32_t host_root_dev = 0;         // s_dev of the host's "/" (kernel encoding)
     std::uint32_t only_container_dev = 0;    // test scope: judge only this container (0: all)
+    // bpffs directory to pin programs and maps in, so enforcement outlives this process
+    // (kernel/pinned_state.h). Empty: nothing pinned, everything detaches with the Sensor.
+    std::string pin_root;
 };
 
 struct SensorCounters {
@@ -51,6 +54,9 @@ class Sensor {
     Status allow_inode(const dg_inode_key& key, const dg_allowed& value);
     Status forget_inode(const dg_inode_key& key);
     SensorCounters counters() const;
+    // True when the maps of a previous agent's pinned sensor were adopted (their container
+    // modes, verified copy-ups, counters and undelivered events carry over).
+    bool adopted() const;
 
   private:
     struct State;

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/annotation_conventions.h"
+#include "runtime/container_metadata.h"
+
+namespace driftguard::runtime {
+
+// Where the runtimes keep their state. Every path is looked up under `host_root` ("" on
+// a real host; a fixture directory in tests).
+struct RuntimePaths {
+    std::string host_root;
+    // runc-style state directories: <dir>/<id>/state.json (runc) or <dir>/<id>/status (crun).
+    std::vector<std::string> state_dirs = {
+        "/run/runc",
+        "/run/crun",
+        "/run/containerd/runc/k8s.io",
+        "/run/containerd/runc/default",
+        "/run/containerd/runc/moby",
+        "/run/docker/runtime-runc/moby",
+    };
+    // Bundle directories tried when no state file names the bundle; "{id}" is replaced.
+    std::vector<std::string> bundle_dirs = {
+        "/run/containerd/io.containerd.runtime.v2.task/k8s.io/{id}",
+        "/run/containerd/io.containerd.runtime.v2.task/default/{id}",
+        "/run/containerd/io.containerd.runtime.v2.task/moby/{id}",
+        "/run/containers/storage/overlay-containers/{id}/userdata",
+        "/var/lib/containers/storage/overlay-containers/{id}/userdata",
+    };
+    // containers/storage roots (podman, CRI-O): container names, image names and digests.
+    std::vector<std::string> storage_roots = {"/var/lib/containers/storage"};
+    // Ask podman for what only its database holds (labels, pod name).
+    bool ask_podman = true;
+};
+
+// The container ID in a /proc/<pid>/cgroup text: the last 64-hex-digit name in the
+// process's cgroup path ("libpod-<id>.scope", "crio-<id>.scope", "cri-containerd-<id>",
+// "docker-<id>.scope", ".../<id>"), or "".
+std::string container_id_from_cgroup(const std::string& cgroup_text);
+
+// Collects a container's metadata from the runtimes' own state, read-only: cgroup ->
+// container ID -> state file -> OCI bundle (config.json annotations) -> pod sandbox ->
+// containers/storage records -> podman. Any source may be missing or malformed; what
+// could not be read is simply left empty.
+class MetadataResolver {
+  public:
+    explicit MetadataResolver(RuntimePaths paths = {});
+
+    ContainerMetadata resolve_pid(pid_t pid, const std::string& proc = "/proc") const;
+    ContainerMetadata resolve_id(const std::string& id) const;
+
+  private:
+    std::string find_bundle(const std::string& id, std::string& runtime) const;
+    Annotations read_annotations(const std::string& bundle) const;
+    void apply_storage_records(ContainerMetadata& metadata) const;
+    void apply_podman(ContainerMetadata& metadata) const;
+
+    RuntimePaths paths_;
+};
+
+}  // namespace driftguard::runtime
