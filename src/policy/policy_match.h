@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+#include "runtime/container_metadata.h"
+
+namespace driftguard::policy {
+
+bool selects(const Selector& selector, const runtime::ContainerMetadata& container);
+
+// The mode of a container and why: the first rule that selects it, else the default.
+struct ModeDecision {
+    dg_mode mode = DG_MODE_ENFORCE;
+    std::string reason;  // "rule 'wordpress-audit' (line 7)" or "defaultMode"
+};
+ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata& container);
+
+// The exceptions whose selector matches the container.
+std::vector<Exception> exceptions_for(const Policy& policy,
+                                      const runtime::ContainerMetadata& container);
+
+// True when a file at `path` (inside the container) matches one of the exception's path
+// globs, or the exception has none. "*" does not cross "/"; a pattern ending in "/**"
+// matches everything below its directory.
+bool path_matches(const Exception& exception, const std::string& path);
+// True when `sha256_hex` is one of the exception's digests, or the exception has none.
+bool digest_matches(const Exception& exception, const std::string& sha256_hex);
+
+}  // namespace driftguard::policy

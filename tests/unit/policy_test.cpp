@@ -1,0 +1,173 @@
+// The policy file: parsing, refusals with file:line:column, rule selection, exceptions.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "policy/policy_loader.h"
+#include "policy/policy_match.h"
+
+namespace driftguard::policy {
+namespace {
+
+using ::testing::HasSubstr;
+
+const char* kExample = R"(apiVersion: driftguard/v1
+defaultMode: enforce
+rules:
+  - name: legacy-audit
+    match:
+      namespace: legacy-*
+    mode: audit
+  - name: wordpress
+    match:
+      image: "docker.io/library/wordpress:*"
+      labels:
+        tier: front*
+    mode: audit
+  - name: batch-off
+    match:
+      container: batch-*
+    mode: off
+  - match:
+      imageDigest: sha256:1111111111111111111111111111111111111111111111111111111111111111
+    mode: audit
+exceptions:
+  - name: vendor
+    match: {namespace: monitoring}
+    paths: ["/opt/vendor/**"]
+    sha256: ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
+  - name: self-update
+    paths: ["/usr/local/bin/agent-*"]
+)";
+
+runtime::ContainerMetadata container(std::string image, std::string ns = "",
+                                     std::map<std::string, std::string> labels = {},
+                                     std::string name = "") {
+    runtime::ContainerMetadata metadata;
+    metadata.image_name = std::move(image);
+    metadata.pod_namespace = std::move(ns);
+    metadata.labels = std::move(labels);
+    metadata.name = std::move(name);
+    return metadata;
+}
+
+Policy example() {
+    auto parsed = parse_policy(kExample, "policy.yaml");
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+    return parsed.value();
+}
+
+TEST(PolicyParse, ReadsEveryField) {
+    const Policy policy = example();
+    EXPECT_EQ(policy.default_mode, DG_MODE_ENFORCE);
+    ASSERT_EQ(policy.rules.size(), 4U);
+    EXPECT_EQ(policy.rules[1].match.labels.at("tier"), "front*");
+    EXPECT_EQ(policy.rules[1].line, 8);
+    EXPECT_EQ(policy.rules[2].mode, DG_MODE_OFF);
+    ASSERT_EQ(policy.exceptions.size(), 2U);
+    EXPECT_EQ(policy.exceptions[0].paths[0], "/opt/vendor/**");
+    EXPECT_EQ(policy.digest.size(), 64U);
+}
+
+TEST(PolicyParse, EmptyDocumentEnforcesEverywhere) {
+    auto parsed = parse_policy("", "empty.yaml");
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed.value().default_mode, DG_MODE_ENFORCE);
+    EXPECT_TRUE(parsed.value().rules.empty());
+}
+
+struct Refusal {
+    const char* text;
+    const char* expected;  // the whole "file:line:column: reason" prefix that matters
+};
+
+class PolicyRefusal : public ::testing::TestWithParam<Refusal> {};
+
+TEST_P(PolicyRefusal, NamesTheFileLineColumnAndReason) {
+    auto parsed = parse_policy(GetParam().text, "p.yaml");
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_THAT(parsed.error().message, HasSubstr(GetParam().expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PolicyRefusal,
+    ::testing::Values(
+        Refusal{"defaultMode: enforced\n",
+                "p.yaml:1:14: defaultMode: 'enforced' is not a mode (expected enforce, audit or "
+                "off)"},
+        Refusal{"defaultMode: audit\nrule:\n  - mode: off\n",
+                "p.yaml:2:1: policy: unknown key 'rule'"},
+        Refusal{"rules:\n  - match: {image: x}\n    mode: audit\n    mod: off\n",
+                "p.yaml:4:5: rules[0]: unknown key 'mod'"},
+        Refusal{"rules:\n  - mode: audit\n", "p.yaml:2:5: rules[0]: a rule needs 'match'"},
+        Refusal{"rules:\n  - match: {image: x}\n", "p.yaml:2:5: rules[0]: a rule needs 'mode'"},
+        Refusal{"rules: {}\n", "p.yaml:1:8: rules: expected a list"},
+        Refusal{"rules:\n  - match: {imageDigest: sha256:abc}\n    mode: off\n",
+                "p.yaml:2:26: rules[0].match.imageDigest: expected sha256:"},
+        Refusal{"exceptions:\n  - name: x\n", "p.yaml:2:5: exceptions[0]: an exception needs"},
+        Refusal{"exceptions:\n  - paths: [relative/tool]\n",
+                "p.yaml:2:13: exceptions[0].paths[0]: 'relative/tool' is not an absolute path"},
+        Refusal{"exceptions:\n  - sha256: [ABC]\n",
+                "p.yaml:2:14: exceptions[0].sha256[0]: expected 64 lowercase hex digits"},
+        Refusal{"rules:\n  - match: {labels: [a]}\n    mode: off\n",
+                "p.yaml:2:21: rules[0].match.labels: expected a mapping"},
+        Refusal{"apiVersion: driftguard/v2\n", "p.yaml:1:13: apiVersion: 'driftguard/v2'"},
+        Refusal{"rules: [\n", "p.yaml:2:1: "},
+        Refusal{"defaultMode: [audit]\n", "p.yaml:1:14: defaultMode: expected a string"},
+        Refusal{"- just\n- a list\n", "p.yaml:1:1: policy: expected a mapping"}));
+
+TEST(PolicyLoad, MissingFileAndDirectoryAreRefused) {
+    auto missing = load_policy_file("/nonexistent/policy.yaml");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_THAT(missing.error().message, HasSubstr("/nonexistent/policy.yaml: cannot read"));
+    auto directory = load_policy_file("/");
+    ASSERT_FALSE(directory.ok());
+    EXPECT_THAT(directory.error().message, HasSubstr("not a regular file"));
+}
+
+TEST(PolicySelection, FirstMatchingRuleWinsElseDefault) {
+    const Policy policy = example();
+    EXPECT_EQ(decide_mode(policy, container("docker.io/library/nginx:1", "legacy-shop")).mode,
+              DG_MODE_AUDIT);
+    const auto wordpress =
+        decide_mode(policy, container("docker.io/library/wordpress:6.6", "blog", {{"tier", "frontend"}}));
+    EXPECT_EQ(wordpress.mode, DG_MODE_AUDIT);
+    EXPECT_EQ(wordpress.reason, "rule 'wordpress' (line 8)");
+    // Label missing: the wordpress rule does not select it.
+    EXPECT_EQ(decide_mode(policy, container("docker.io/library/wordpress:6.6", "blog")).mode,
+              DG_MODE_ENFORCE);
+    EXPECT_EQ(decide_mode(policy, container("x", "", {}, "batch-7")).mode, DG_MODE_OFF);
+    auto by_pod_container = container("x");
+    by_pod_container.pod_container = "batch-nightly";
+    EXPECT_EQ(decide_mode(policy, by_pod_container).mode, DG_MODE_OFF);
+    auto by_digest = container("anything");
+    by_digest.image_digest = "sha256:" + std::string(64, '1');
+    EXPECT_EQ(decide_mode(policy, by_digest).mode, DG_MODE_AUDIT);
+    const auto fallback = decide_mode(policy, container("docker.io/library/redis:7"));
+    EXPECT_EQ(fallback.mode, DG_MODE_ENFORCE);
+    EXPECT_EQ(fallback.reason, "defaultMode");
+}
+
+TEST(PolicyExceptions, SelectedByWorkloadAndMatchedByPathAndDigest) {
+    const Policy policy = example();
+    EXPECT_EQ(exceptions_for(policy, container("x", "monitoring")).size(), 2U);
+    const auto elsewhere = exceptions_for(policy, container("x", "blog"));
+    ASSERT_EQ(elsewhere.size(), 1U);
+    EXPECT_EQ(elsewhere[0].name, "self-update");
+
+    const Exception& vendor = policy.exceptions[0];
+    EXPECT_TRUE(path_matches(vendor, "/opt/vendor/bin/tool"));
+    EXPECT_TRUE(path_matches(vendor, "/opt/vendor/tool"));
+    EXPECT_FALSE(path_matches(vendor, "/opt/vendor"));
+    EXPECT_FALSE(path_matches(vendor, "/opt/vendorx/tool"));
+    EXPECT_TRUE(digest_matches(vendor, std::string(64, 'a')));
+    EXPECT_FALSE(digest_matches(vendor, std::string(64, 'b')));
+
+    const Exception& self_update = policy.exceptions[1];
+    EXPECT_TRUE(path_matches(self_update, "/usr/local/bin/agent-2"));
+    EXPECT_FALSE(path_matches(self_update, "/usr/local/bin/agent-2/../../sh"));
+    EXPECT_FALSE(path_matches(self_update, "/usr/local/bin/sub/agent-2"));
+    EXPECT_TRUE(digest_matches(self_update, std::string(64, 'b')));
+}
+
+}  // namespace
+}  // namespace driftguard::policy
