@@ -53,19 +53,20 @@ static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
 	return (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
 }
 
-/* True if the agent verified this upper inode and it has not changed since. */
-static __always_inline bool dg_is_verified_copy_up(struct inode *upper, struct dg_event *event)
+/* True if the agent allowed this inode (a verified copy-up in the upper layer, or a file
+ * a policy exception names) and it has not changed since. */
+static __always_inline bool dg_is_allowed(struct inode *inode, __u64 ino, __u32 dev)
 {
 	struct dg_inode_key key = {
-	    .ino = event->upper_ino,
-	    .dev = event->upper_dev,
+	    .ino = ino,
+	    .dev = dev,
 	};
 	struct dg_allowed *allowed = bpf_map_lookup_elem(&dg_allowed, &key);
 	if (!allowed)
 		return false;
 	__s64 sec = 0;
 	__u32 nsec = 0;
-	dg_inode_ctime(upper, &sec, &nsec);
+	dg_inode_ctime(inode, &sec, &nsec);
 	return allowed->ctime_sec == sec && allowed->ctime_nsec == nsec;
 }
 
@@ -95,6 +96,9 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		    event->name[2] == 'm' && event->name[3] == 'f' && event->name[4] == 'd' &&
 		    event->name[5] == ':')
 			return DG_KIND_MEMFD;
+		/* A volume file a policy exception names, checked by the agent. */
+		if (dg_is_allowed(inode, event->file_ino, dev))
+			return DG_KIND_NONE;
 		return DG_KIND_OTHER_FS;
 	}
 
@@ -111,7 +115,7 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		return DG_KIND_UPPER;
 	event->upper_ino = BPF_CORE_READ(upper, i_ino);
 	event->upper_dev = BPF_CORE_READ(upper, i_sb, s_dev);
-	if (dg_is_verified_copy_up(upper, event))
+	if (dg_is_allowed(upper, event->upper_ino, event->upper_dev))
 		return DG_KIND_NONE;
 	if (event->file_nlink == 0)
 		return DG_KIND_DELETED;

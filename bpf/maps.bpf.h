@@ -15,10 +15,11 @@ struct {
 	__type(value, __u32);
 } dg_container_modes SEC(".maps");
 
-/* Verified copy-ups. key: struct dg_inode_key (upper-layer real inode); value: struct
- * dg_allowed (its ctime at verification). The agent adds an entry after checking that an
- * upper-layer file has the same path and SHA-256 as an executable of the image. When full,
- * the agent cannot add more and those files stay drift: fails closed. */
+/* Allowed files. key: struct dg_inode_key (the upper layer's real inode, or a volume file's
+ * inode); value: struct dg_allowed (its ctime at verification). The agent adds an entry
+ * after checking that an upper-layer file has the same path and SHA-256 as an executable
+ * of the image, or that a file matches a policy exception. When full, the agent cannot add
+ * more and those files stay drift: fails closed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);

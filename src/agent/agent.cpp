@@ -7,58 +7,82 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <map>
+#include <array>
+#include <chrono>
 #include <memory>
+#include <optional>
 
+#include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/backend_choice.h"
+#include "agent/container_registry.h"
+#include "agent/control_server.h"
+#include "agent/event_log.h"
+#include "agent/instance_lock.h"
+#include "agent/policy_watcher.h"
 #include "common/kernel_dev.h"
-#include "agent/copy_up_verifier.h"
 #include "common/unique_fd.h"
 #include "events/event_json.h"
-#include "image/image_error.h"
-#include "image/image_scanner.h"
+#include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
 #include "runtime/container_discovery.h"
 
 namespace driftguard::agent {
 namespace {
 
-// Everything the agent keeps about one running container.
-struct TrackedContainer {
-    runtime::ContainerRoot root;
-    std::shared_ptr<const image::Inventory> inventory;
-    std::unique_ptr<CopyUpVerifier> verifier;
+std::string utc(std::chrono::system_clock::time_point time) {
+    return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(time));
+}
+
+// What the agent says of its policy in `status`.
+struct PolicyState {
+    policy::Policy current;
+    std::chrono::system_clock::time_point loaded_at;
+    std::uint64_t reloads = 0;
+    std::uint64_t refusals = 0;
+    std::string last_refusal;
 };
 
 class Agent {
   public:
-    Agent(const AgentOptions& options, std::ostream& events) : options_(options), events_(events) {}
+    Agent(const AgentOptions& options, std::ostream& events)
+        : options_(options), events_(events), started_(std::chrono::system_clock::now()) {}
 
     int run() {
-        // Block the stop signals first: they are read from a signalfd, never delivered.
+        auto lock = InstanceLock::acquire(options_.state_dir);
+        if (!lock) {
+            spdlog::error("{}", lock.error().message);
+            return 1;
+        }
+        if (!load_initial_policy()) {
+            return 2;
+        }
+        // The signals are read from a signalfd, never delivered.
         sigset_t signals;
         sigemptyset(&signals);
         sigaddset(&signals, SIGINT);
         sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGHUP);
         ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-        struct stat host_root {};
-        ::stat("/", &host_root);
-        kernel::SensorConfig config;
-        config.default_mode = options_.mode;
-        config.host_root_dev = kernel_dev(host_root.st_dev);
-        config.only_container_dev = options_.only_container;
-        auto started =
-            kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
-        if (!started) {
-            spdlog::error("cannot start the kernel sensor: {}", started.error().message);
+        if (!start_sensor()) {
             return 1;
         }
-        sensor_ = std::move(started.value());
-        spdlog::info("sensor attached: backend kill (bpf_send_signal), default mode {}",
-                     events::mode_name(options_.mode));
+        runtime::RuntimePaths paths;
+        paths.ask_podman = options_.ask_podman;
+        registry_.emplace(*sensor_, runtime::MetadataResolver(paths), options_.only_container);
 
         epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+        auto control = ControlServer::listen(
+            options_.state_dir + "/driftguard.sock",
+            [this](const nlohmann::json& request, const ControlServer::Reply& reply,
+                   bool& keep_open) { answer(request, reply, keep_open); });
+        if (!control) {
+            spdlog::error("{}", control.error().message);
+            return 1;
+        }
+        control_ = std::move(control.value());
+        control_->set_epoll(epoll_.get());
         UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
         UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
         itimerspec interval{};
@@ -69,9 +93,20 @@ class Agent {
         watch(sensor_->events_fd());
         watch(signal_fd.get());
         watch(timer.get());
-        spdlog::info("agent running; stop with SIGINT or SIGTERM");
+        watch(control_->listen_fd());
+        if (watcher_) {
+            watch(watcher_->watch_fd());
+        }
+        spdlog::info("control socket {}/driftguard.sock", options_.state_dir);
+        spdlog::info("agent running; stop with SIGINT or SIGTERM, reload the policy with SIGHUP");
 
-        std::array<epoll_event, 16> ready{};
+        // Know the running containers before the first event is read: events the pinned
+        // sensor kept while no agent ran then carry their container's metadata.
+        discover();
+        if (sensor_->adopted()) {
+            registry_->forget_strays();
+        }
+        std::array<epoll_event, 32> ready{};
         for (;;) {
             int count =
                 ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), -1);
@@ -81,9 +116,13 @@ class Agent {
             for (int i = 0; i < count; ++i) {
                 const int fd = ready[i].data.fd;
                 if (fd == signal_fd.get()) {
-                    log_counters();
-                    spdlog::info(
-                        "stopping: detaching the sensor (enforcement ends with the agent)");
+                    signalfd_siginfo info{};
+                    (void)::read(signal_fd.get(), &info, sizeof(info));
+                    if (info.ssi_signo == SIGHUP) {
+                        reload_policy("SIGHUP");
+                        continue;
+                    }
+                    stop_message();
                     return 0;
                 }
                 if (fd == timer.get()) {
@@ -92,17 +131,110 @@ class Agent {
                     discover();
                 } else if (fd == sensor_->events_fd()) {
                     (void)sensor_->consume();
-                } else if (auto owner = inotify_owner_.find(fd); owner != inotify_owner_.end()) {
-                    auto container = containers_.find(owner->second);
-                    if (container != containers_.end()) {
-                        container->second.verifier->handle_watch_events();
+                } else if (fd == control_->listen_fd()) {
+                    control_->accept_clients();
+                } else if (control_->owns(fd)) {
+                    control_->handle_client(fd);
+                } else if (watcher_ && fd == watcher_->watch_fd()) {
+                    if (watcher_->drain()) {
+                        reload_policy("file change");
                     }
+                } else if (auto* container = registry_->find_by_watch_fd(fd)) {
+                    container->verifier->handle_watch_events();
                 }
             }
         }
     }
 
   private:
+    bool load_initial_policy() {
+        policy_.loaded_at = std::chrono::system_clock::now();
+        if (options_.policy_path.empty()) {
+            policy_.current.default_mode = options_.mode;
+            return true;
+        }
+        watcher_.emplace(options_.policy_path);
+        auto loaded = watcher_->load();
+        if (!loaded) {
+            spdlog::error("policy refused: {}", loaded.error().message);
+            return false;
+        }
+        policy_.current = std::move(loaded.value());
+        spdlog::info("policy {} (sha256 {}): default {}, {} rules, {} exceptions",
+                     options_.policy_path, policy_.current.digest.substr(0, 12),
+                     events::mode_name(policy_.current.default_mode), policy_.current.rules.size(),
+                     policy_.current.exceptions.size());
+        return true;
+    }
+
+    bool start_sensor() {
+        struct stat host_root {};
+        ::stat("/", &host_root);
+        kernel::SensorConfig config;
+        config.default_mode = policy_.current.default_mode;
+        config.host_root_dev = kernel_dev(host_root.st_dev);
+        config.only_container_dev = options_.only_container;
+        config.pin_root = options_.pin_root;
+        auto started =
+            kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
+        if (!started) {
+            spdlog::error("cannot start the kernel sensor: {}", started.error().message);
+            return false;
+        }
+        sensor_ = std::move(started.value());
+        const auto backend = choose_backend();
+        spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name,
+                     backend.why, events::mode_name(policy_.current.default_mode));
+        if (options_.pin_root.empty()) {
+            spdlog::info("not pinned: enforcement ends when the agent stops");
+        } else if (sensor_->adopted()) {
+            spdlog::info("adopted the pinned sensor in {}: enforcement never stopped",
+                         options_.pin_root);
+        } else {
+            spdlog::info("pinned in {}: enforcement stays if the agent stops", options_.pin_root);
+        }
+        return true;
+    }
+
+    void stop_message() {
+        log_counters();
+        if (options_.pin_root.empty()) {
+            spdlog::info("stopping: detaching the sensor (enforcement ends with the agent)");
+        } else {
+            registry_->keep_kernel_state();
+            spdlog::info("stopping: enforcement stays pinned in {} (remove it with driftguard "
+                         "agent --uninstall)",
+                         options_.pin_root);
+        }
+    }
+
+    void reload_policy(const std::string& cause) {
+        if (!watcher_) {
+            spdlog::info("{}: no policy file to reload", cause);
+            return;
+        }
+        auto loaded = watcher_->load();
+        if (!loaded) {
+            ++policy_.refusals;
+            policy_.last_refusal = loaded.error().message;
+            spdlog::error("policy reload ({}) refused, the previous policy stays in force: {}",
+                          cause, loaded.error().message);
+            return;
+        }
+        if (loaded.value().digest == policy_.current.digest) {
+            return;
+        }
+        policy_.current = std::move(loaded.value());
+        policy_.loaded_at = std::chrono::system_clock::now();
+        ++policy_.reloads;
+        sensor_->set_default_mode(policy_.current.default_mode);
+        registry_->apply(policy_.current);
+        spdlog::info("policy reloaded ({}): sha256 {}, default {}, {} rules, {} exceptions", cause,
+                     policy_.current.digest.substr(0, 12),
+                     events::mode_name(policy_.current.default_mode), policy_.current.rules.size(),
+                     policy_.current.exceptions.size());
+    }
+
     void log_counters() const {
         const auto counters = sensor_->counters();
         spdlog::info(
@@ -121,74 +253,29 @@ class Agent {
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
     }
 
-    std::shared_ptr<const image::Inventory> inventory_of(const runtime::ContainerRoot& root) {
-        std::string key;
-        for (const auto& dir : root.lowerdirs) {
-            key += dir + ":";
-        }
-        if (auto cached = inventories_.find(key); cached != inventories_.end()) {
-            return cached->second;
-        }
-        image::ScanLimits limits;
-        image::ImageInfo info;
-        info.reference = "overlay lowerdirs of container " + std::to_string(root.dev);
-        auto source = image::open_layer_directories(root.lowerdirs, info);
-        auto inventory =
-            std::make_shared<const image::Inventory>(image::scan_image(*source, limits));
-        inventories_[key] = inventory;
-        return inventory;
-    }
-
     void discover() {
-        auto found = runtime::discover_containers();
-        for (auto& [dev, root] : found) {
-            if (containers_.count(dev) != 0 ||
-                (options_.only_container != 0 && dev != options_.only_container)) {
-                continue;
-            }
-            TrackedContainer tracked;
-            tracked.root = root;
-            try {
-                tracked.inventory = inventory_of(root);
-            } catch (const image::ImageError& error) {
-                spdlog::warn("container {}: cannot read its image layers ({}); copy-ups stay drift",
-                             dev, error.what());
-                tracked.inventory = std::make_shared<const image::Inventory>();
-            }
-            tracked.verifier =
-                std::make_unique<CopyUpVerifier>(*sensor_, *tracked.inventory, root.upperdir);
-            tracked.verifier->sweep();
-            spdlog::info("container {}: pid {}, {} image layers, {} image executables, upper {}",
-                         dev, root.pid, root.lowerdirs.size(),
-                         tracked.inventory->executables.size(), root.upperdir);
-            inotify_owner_[tracked.verifier->watch_fd()] = dev;
-            watch(tracked.verifier->watch_fd());
-            containers_.emplace(dev, std::move(tracked));
+        for (int fd : registry_->sync(runtime::discover_containers(), policy_.current)) {
+            watch(fd);
         }
-        for (auto it = containers_.begin(); it != containers_.end();) {
-            if (found.count(it->first) == 0) {
-                spdlog::info("container {}: gone", it->first);
-                inotify_owner_.erase(it->second.verifier->watch_fd());
-                it = containers_.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        registry_->refresh_volume_exceptions();
     }
 
     void report(const dg_event& event) {
         events::EventContext context;
-        auto container = containers_.find(event.container_dev);
-        if (container != containers_.end()) {
-            context.container_upperdir = container->second.root.upperdir;
-            refine(event, container->second, context);
+        if (auto* container = registry_ ? registry_->find(event.container_dev) : nullptr) {
+            context.container_upperdir = container->root.upperdir;
+            context.container = &container->metadata;
+            context.mode_reason = container->decision.reason;
+            refine(event, *container, context);
+            (event.verdict == DG_VERDICT_KILL ? container->blocked : container->audited) += 1;
         }
-        events_ << events::event_to_json(event, context).dump() << '\n';
+        auto json = events::event_to_json(event, context);
+        events_ << json.dump() << '\n';
         events_.flush();
+        event_log_.append(std::move(json));
     }
 
-    // Says which upper-layer drift this is: a modified image file, a copy of an image
-    // executable at a new path, or a new file.
+    // Says which upper-layer drift this is: a modified image file or a new file.
     static void refine(const dg_event& event, const TrackedContainer& container,
                        events::EventContext& context) {
         if (event.kind != DG_KIND_UPPER || event.path[0] != '/') {
@@ -199,13 +286,97 @@ class Agent {
         context.refined_kind = in_image ? "modified-image-file" : "new-file";
     }
 
+    void answer(const nlohmann::json& request, const ControlServer::Reply& reply,
+                bool& keep_open) {
+        const std::string command = request["command"].get<std::string>();
+        if (command == "status") {
+            reply(status());
+        } else if (command == "events") {
+            answer_events(request, reply, keep_open);
+        } else {
+            reply({{"ok", false},
+                   {"error", fmt::format("unknown command '{}' (expected status or events)",
+                                         command)}});
+        }
+    }
+
+    void answer_events(const nlohmann::json& request, const ControlServer::Reply& reply,
+                       bool& keep_open) {
+        const auto container = request.value("container", nlohmann::json(""));
+        const auto limit = request.value("limit", nlohmann::json(100));
+        const auto follow = request.value("follow", nlohmann::json(false));
+        if (!container.is_string() || !limit.is_number_unsigned() || !follow.is_boolean()) {
+            reply({{"ok", false},
+                   {"error", "events: 'container' must be a string, 'limit' a non-negative "
+                             "number, 'follow' a boolean"}});
+            return;
+        }
+        const std::string which = container.get<std::string>();
+        if (!reply({{"ok", true}})) {
+            return;
+        }
+        for (const auto& event : event_log_.recent(which, limit.get<std::size_t>())) {
+            if (!reply(event)) {
+                return;
+            }
+        }
+        if (follow.get<bool>()) {
+            keep_open = true;
+            event_log_.follow([reply, which](const nlohmann::json& event) {
+                return !EventLog::concerns(event, which) || reply(event);
+            });
+        }
+    }
+
+    nlohmann::json status() const {
+        const auto counters = sensor_->counters();
+        const auto backend = choose_backend();
+        nlohmann::json policy = {
+            {"file", options_.policy_path},
+            {"sha256", policy_.current.digest},
+            {"default_mode", events::mode_name(policy_.current.default_mode)},
+            {"rules", policy_.current.rules.size()},
+            {"exceptions", policy_.current.exceptions.size()},
+            {"loaded_at", utc(policy_.loaded_at)},
+            {"reloads", policy_.reloads},
+            {"refusals", policy_.refusals},
+        };
+        if (!policy_.last_refusal.empty()) {
+            policy["last_refusal"] = policy_.last_refusal;
+        }
+        return {
+            {"ok", true},
+            {"agent",
+             {{"pid", ::getpid()},
+              {"version", DRIFTGUARD_VERSION},
+              {"started", utc(started_)},
+              {"pinned", options_.pin_root},
+              {"adopted_pinned_state", sensor_->adopted()},
+              {"test_scope_container", options_.only_container}}},
+            {"backend", {{"name", backend.name}, {"action", backend.action}, {"why", backend.why}}},
+            {"policy", policy},
+            {"counters",
+             {{"execs_judged", counters.values[DG_COUNTER_EXECS]},
+              {"mappings_judged", counters.values[DG_COUNTER_MAPS]},
+              {"blocked", counters.values[DG_COUNTER_KILLS]},
+              {"audited", counters.values[DG_COUNTER_AUDITS]},
+              {"events_dropped", counters.values[DG_COUNTER_EVENTS_DROPPED]},
+              {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
+              {"scripts_never_opened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]}}},
+            {"containers", registry_->status()},
+        };
+    }
+
     AgentOptions options_;
     std::ostream& events_;
+    std::chrono::system_clock::time_point started_;
+    PolicyState policy_;
+    std::optional<PolicyWatcher> watcher_;
     std::unique_ptr<kernel::Sensor> sensor_;
+    std::optional<ContainerRegistry> registry_;
+    std::unique_ptr<ControlServer> control_;
+    EventLog event_log_;
     UniqueFd epoll_;
-    std::map<std::uint32_t, TrackedContainer> containers_;
-    std::map<int, std::uint32_t> inotify_owner_;
-    std::map<std::string, std::shared_ptr<const image::Inventory>> inventories_;
 };
 
 }  // namespace
@@ -213,6 +384,21 @@ class Agent {
 int run_agent(const AgentOptions& options, std::ostream& events) {
     Agent agent(options, events);
     return agent.run();
+}
+
+int uninstall(const std::string& pin_root, const std::string& state_dir) {
+    if (InstanceLock::held(state_dir)) {
+        spdlog::error("an agent is running (lock {}/agent.lock): stop it first, then uninstall",
+                      state_dir);
+        return 1;
+    }
+    kernel::PinnedState pins(pin_root);
+    if (auto removed = pins.remove_all(); !removed) {
+        spdlog::error("{}", removed.error().message);
+        return 1;
+    }
+    spdlog::info("removed the pinned sensor in {}: driftguard enforces nothing now", pin_root);
+    return 0;
 }
 
 }  // namespace driftguard::agent

@@ -8,15 +8,31 @@
 
 namespace driftguard::agent {
 
+inline constexpr const char* kDefaultPinRoot = "/sys/fs/bpf/driftguard";
+inline constexpr const char* kDefaultStateDir = "/run/driftguard";
+
 struct AgentOptions {
-    dg_mode mode = DG_MODE_ENFORCE;    // for every container (policy arrives with its own issue)
+    // The policy file (hot-reloaded); empty: every container gets `mode`.
+    std::string policy_path;
+    dg_mode mode = DG_MODE_ENFORCE;    // without a policy file
     std::uint32_t only_container = 0;  // test scope: judge only this container key (0: all)
     int discovery_interval_ms = 1000;  // how often /proc is walked for new containers
+    // bpffs directory for the pinned sensor; empty: nothing pinned, enforcement ends with
+    // the agent.
+    std::string pin_root = kDefaultPinRoot;
+    // Holds the control socket (driftguard.sock) and the instance lock.
+    std::string state_dir = kDefaultStateDir;
+    bool ask_podman = true;  // read podman's labels and pod names through its CLI
 };
 
 // Runs the sensor and the kill backend in the foreground until SIGINT or SIGTERM:
-// discovers containers, verifies copied-up image files, writes one JSON line per drift
-// event to `events`, logs to stderr. Returns the process exit code.
+// discovers containers, applies the policy, verifies copied-up image files, answers the
+// control socket, writes one JSON line per drift event to `events`, logs to stderr.
+// Returns the process exit code.
 int run_agent(const AgentOptions& options, std::ostream& events);
+
+// Removes the pinned sensor (detaching its programs) under `pin_root`. Refuses while an
+// agent holds the lock of `state_dir`.
+int uninstall(const std::string& pin_root, const std::string& state_dir);
 
 }  // namespace driftguard::agent

@@ -7,31 +7,59 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
+#include "cli/exit_codes.h"
+#include "policy/policy_modes.h"
 
 namespace driftguard::cli {
 
 void add_agent_command(CLI::App& app, int& exit_code) {
     struct Arguments {
         std::string mode = "enforce";
+        std::string policy;
         std::uint32_t only_container = 0;
+        std::string pin_root = agent::kDefaultPinRoot;
+        std::string state_dir = agent::kDefaultStateDir;
+        bool no_pin = false;
+        bool uninstall = false;
     };
     auto arguments = std::make_shared<Arguments>();
-    CLI::App* agent =
-        app.add_subcommand("agent", "Run the drift sensor and enforcement in the foreground");
+    CLI::App* agent = app.add_subcommand(
+        "agent", "Run the drift sensor and enforcement (foreground daemon, logs on stderr, "
+                 "events on stdout)");
     agent
         ->add_option("--mode", arguments->mode,
-                     "enforce: kill drift before it runs; audit: report only")
-        ->check(CLI::IsMember({"enforce", "audit"}))
+                     "Without --policy: enforce (kill drift before it runs), audit (report "
+                     "only) or off")
+        ->check(CLI::IsMember({"enforce", "audit", "off"}))
         ->capture_default_str();
+    agent->add_option("--policy", arguments->policy,
+                      "Policy file (docs/policy.md); reloaded when it changes and on SIGHUP");
     agent->add_option("--only-container", arguments->only_container,
                       "Judge only the container whose root overlay has this kernel device number "
-                      "(testing a new policy on one container)");
+                      "(trying a new policy or build on one container)");
+    agent->add_option("--pin-dir", arguments->pin_root,
+                      "bpffs directory where the sensor stays pinned across agent restarts")
+        ->capture_default_str();
+    agent->add_option("--state-dir", arguments->state_dir,
+                      "Directory of the control socket and the instance lock")
+        ->capture_default_str();
+    agent->add_flag("--no-pin", arguments->no_pin,
+                    "Do not pin: enforcement ends when the agent stops");
+    agent->add_flag("--uninstall", arguments->uninstall,
+                    "Remove the pinned sensor (detaching its programs) and exit");
     agent->callback([arguments, &exit_code] {
-        agent::AgentOptions options;
-        options.mode = arguments->mode == "audit" ? DG_MODE_AUDIT : DG_MODE_ENFORCE;
-        options.only_container = arguments->only_container;
-        // stdout carries the events; logs go to stderr.
         spdlog::set_default_logger(spdlog::stderr_color_mt("driftguard"));
+        if (arguments->uninstall) {
+            exit_code = agent::uninstall(arguments->pin_root, arguments->state_dir);
+            return;
+        }
+        agent::AgentOptions options;
+        options.mode = *policy::parse_mode(arguments->mode);
+        options.policy_path = arguments->policy;
+        options.only_container = arguments->only_container;
+        options.pin_root = arguments->no_pin ? "" : arguments->pin_root;
+        options.state_dir = arguments->state_dir;
+        // stdout carries the events; logs go to stderr.
         exit_code = agent::run_agent(options, std::cout);
     });
 }

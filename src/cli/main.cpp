@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "cli/agent_command.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
+#include "cli/policy_command.h"
 #include "cli/scan_command.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +17,10 @@ int main(int argc, char** argv) {
     int exit_code = driftguard::cli::kExitOk;
     driftguard::cli::add_scan_command(app, exit_code);
     driftguard::cli::add_agent_command(app, exit_code);
+    driftguard::cli::add_status_command(app, exit_code);
+    driftguard::cli::add_events_command(app, exit_code);
+    driftguard::cli::add_diff_command(app, exit_code);
+    driftguard::cli::add_policy_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

@@ -107,6 +107,23 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
           {"comm", bounded(event.comm, sizeof(event.comm))}}},
         {"file", file},
     };
+    if (const auto* about = context.container) {
+        auto& container = json["container"];
+        container["id"] = about->id;
+        container["name"] = about->name;
+        container["runtime"] = about->runtime;
+        container["image"] = {{"name", about->image_name}, {"digest", about->image_digest}};
+        if (!about->pod_name.empty() || !about->pod_namespace.empty()) {
+            container["pod"] = {{"name", about->pod_name},
+                                {"namespace", about->pod_namespace},
+                                {"uid", about->pod_uid},
+                                {"container", about->pod_container},
+                                {"labels", about->labels}};
+        }
+    }
+    if (!context.mode_reason.empty()) {
+        json["policy"] = {{"mode_from", context.mode_reason}};
+    }
     if (event.hook == DG_HOOK_MMAP || event.hook == DG_HOOK_MPROTECT) {
         json["prot"] = event.prot;
     }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "driftguard/abi.h"
+#include "runtime/container_metadata.h"
 
 namespace driftguard::events {
 
@@ -15,6 +16,8 @@ struct EventContext {
     std::string container_upperdir;
     std::string refined_kind;  // e.g. "modified-image-file"; empty: the kernel's kind
     std::string file_sha256;   // of the drifted file, when the agent could read it
+    const runtime::ContainerMetadata* container = nullptr;  // what the runtime says of it
+    std::string mode_reason;  // which policy rule set the container's mode
 };
 
 std::string_view hook_name(std::uint16_t hook);

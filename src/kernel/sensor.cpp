@@ -170,6 +170,30 @@ Status Sensor::forget_inode(const dg_inode_key& key) {
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_allowed");
 }
 
+namespace {
+
+template <typename Key>
+std::vector<Key> map_keys(const bpf_map* map) {
+    std::vector<Key> keys;
+    Key key{};
+    const void* previous = nullptr;
+    while (bpf_map__get_next_key(map, previous, &key, sizeof(key)) == 0) {
+        keys.push_back(key);
+        previous = &keys.back();
+    }
+    return keys;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> Sensor::container_mode_keys() const {
+    return map_keys<std::uint32_t>(state_->program->maps.dg_container_modes);
+}
+
+std::vector<dg_inode_key> Sensor::allowed_keys() const {
+    return map_keys<dg_inode_key>(state_->program->maps.dg_allowed);
+}
+
 bool Sensor::adopted() const {
     return state_->adopted;
 }

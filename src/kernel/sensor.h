@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "driftguard/abi.h"
@@ -54,6 +55,10 @@ class Sensor {
     Status allow_inode(const dg_inode_key& key, const dg_allowed& value);
     Status forget_inode(const dg_inode_key& key);
     SensorCounters counters() const;
+    // The keys now in dg_container_modes and dg_allowed (after adopting pinned maps, the
+    // agent removes what belongs to containers that are gone).
+    std::vector<std::uint32_t> container_mode_keys() const;
+    std::vector<dg_inode_key> allowed_keys() const;
     // True when the maps of a previous agent's pinned sensor were adopted (their container
     // modes, verified copy-ups, counters and undelivered events carry over).
     bool adopted() const;

@@ -73,6 +73,21 @@ std::string root_overlay_options(const std::string& mountinfo_path) {
 
 }  // namespace
 
+std::vector<std::string> container_mount_points(pid_t pid, const std::string& proc) {
+    std::vector<std::string> points;
+    std::ifstream mountinfo(proc + "/" + std::to_string(pid) + "/mountinfo");
+    std::string line;
+    while (std::getline(mountinfo, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, devno, root, mount_point;
+        fields >> id >> parent >> devno >> root >> mount_point;
+        if (mount_point.starts_with("/") && mount_point != "/") {
+            points.push_back(unescape_mountinfo(mount_point));
+        }
+    }
+    return points;
+}
+
 ContainerRoot parse_overlay_options(const std::string& super_options) {
     ContainerRoot root;
     std::vector<std::string> top_first;

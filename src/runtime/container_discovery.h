@@ -23,6 +23,10 @@ struct ContainerRoot {
 // root entry of that process's mountinfo.
 std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& proc = "/proc");
 
+// The mount points inside the container of `pid` other than its root ("/etc/hosts",
+// "/dev/shm", volumes): what is beneath them in the layers is hidden from the container.
+std::vector<std::string> container_mount_points(pid_t pid, const std::string& proc = "/proc");
+
 // Parses the super options of an overlay mount ("lowerdir=a:b,upperdir=u,workdir=w"):
 // lowerdirs returned bottom first (overlayfs lists the top-most first). Handles the
 // escaped "\:" and "\," of paths that contain them, and "lowerdir+" options (6.7+).

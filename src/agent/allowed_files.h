@@ -1,0 +1,41 @@
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <map>
+#include <utility>
+
+#include "common/result.h"
+#include "kernel/sensor.h"
+
+namespace driftguard::agent {
+
+// The dg_allowed entries one container's verification added. They are removed when the
+// container goes, so the kernel map holds only files of running containers.
+class AllowedFiles {
+  public:
+    using Key = std::pair<std::uint64_t, std::uint32_t>;      // inode, kernel dev
+    using Version = std::pair<std::int64_t, std::uint32_t>;  // ctime seconds, nanoseconds
+
+    explicit AllowedFiles(kernel::Sensor& sensor) : sensor_(sensor) {}
+    ~AllowedFiles();
+    AllowedFiles(const AllowedFiles&) = delete;
+    AllowedFiles& operator=(const AllowedFiles&) = delete;
+
+    // Lets the kernel run this exact version (inode and ctime) of a file.
+    Status allow(const struct stat& attributes);
+    // True when this version of the file is allowed already.
+    bool allows(const struct stat& attributes) const;
+    std::size_t size() const { return entries_.size(); }
+    // Leaves the entries in the kernel when this object goes: the agent stops while the
+    // pinned sensor goes on enforcing, and the next agent adopts them.
+    void keep_in_kernel() { entries_.clear(); }
+    const std::map<Key, Version>& entries() const { return entries_; }
+
+  private:
+    kernel::Sensor& sensor_;
+    std::map<Key, Version> entries_;
+};
+
+}  // namespace driftguard::agent

@@ -1,0 +1,235 @@
+#include "agent/container_registry.h"
+
+#include <set>
+
+#include <fmt/chrono.h>
+#include <spdlog/spdlog.h>
+
+#include "image/image_error.h"
+#include "policy/policy_modes.h"
+
+namespace driftguard::agent {
+namespace {
+
+std::string mode_word(dg_mode mode) {
+    switch (mode) {
+        case DG_MODE_ENFORCE:
+            return "enforce";
+        case DG_MODE_AUDIT:
+            return "audit";
+        default:
+            return "off";
+    }
+}
+
+std::string short_id(const std::string& id) {
+    return id.substr(0, 12);
+}
+
+}  // namespace
+
+nlohmann::json describe(const runtime::ContainerMetadata& metadata) {
+    nlohmann::json about = {
+        {"id", metadata.id},
+        {"name", metadata.name},
+        {"runtime", metadata.runtime},
+        {"image", {{"name", metadata.image_name}, {"digest", metadata.image_digest}}},
+    };
+    if (!metadata.pod_name.empty() || !metadata.pod_namespace.empty()) {
+        about["pod"] = {{"name", metadata.pod_name},
+                        {"namespace", metadata.pod_namespace},
+                        {"uid", metadata.pod_uid},
+                        {"container", metadata.pod_container},
+                        {"labels", metadata.labels}};
+    } else if (!metadata.labels.empty()) {
+        about["labels"] = metadata.labels;
+    }
+    return about;
+}
+
+ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
+                                     std::uint32_t only_container)
+    : sensor_(sensor), resolver_(std::move(resolver)), only_container_(only_container) {}
+
+std::vector<int> ContainerRegistry::sync(
+    const std::map<std::uint32_t, runtime::ContainerRoot>& found, const policy::Policy& policy) {
+    std::vector<int> new_watches;
+    for (const auto& [dev, root] : found) {
+        if (containers_.count(dev) != 0 || (only_container_ != 0 && dev != only_container_)) {
+            continue;
+        }
+        TrackedContainer tracked;
+        tracked.root = root;
+        tracked.seen_since = std::chrono::system_clock::now();
+        tracked.metadata = resolver_.resolve_pid(root.pid);
+        try {
+            tracked.inventory = inventories_.get(root.lowerdirs);
+        } catch (const image::ImageError& error) {
+            spdlog::warn("container {}: cannot read its image layers ({}); its copied-up files "
+                         "stay drift",
+                         dev, error.what());
+            tracked.inventory = std::make_shared<const image::Inventory>();
+        }
+        tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
+        tracked.verifier = std::make_unique<UpperLayerVerifier>(*tracked.allowed,
+                                                                *tracked.inventory, root.upperdir);
+        tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
+        auto [it, inserted] = containers_.emplace(dev, std::move(tracked));
+        TrackedContainer& container = it->second;
+        decide(container, policy);  // sweeps the upper layer when there are exceptions
+        if (container.exceptions.empty()) {
+            container.verifier->sweep();
+        }
+        container.volumes->refresh(root.pid, container.exceptions);
+        new_watches.push_back(container.verifier->watch_fd());
+        spdlog::info("container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
+                     "{}",
+                     container.metadata.id.empty() ? std::to_string(dev)
+                                                   : short_id(container.metadata.id),
+                     container.metadata.name.empty() ? "unnamed" : container.metadata.name,
+                     container.metadata.runtime.empty() ? "unknown runtime"
+                                                        : container.metadata.runtime,
+                     container.metadata.image_name.empty() ? "unknown"
+                                                           : container.metadata.image_name,
+                     container.inventory->executables.size(), root.lowerdirs.size(),
+                     mode_word(container.decision.mode), container.decision.reason);
+    }
+    for (auto it = containers_.begin(); it != containers_.end();) {
+        if (found.count(it->first) == 0) {
+            spdlog::info("container {}: gone", it->second.metadata.id.empty()
+                                                   ? std::to_string(it->first)
+                                                   : short_id(it->second.metadata.id));
+            (void)sensor_.clear_container_mode(it->first);
+            it = containers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    inventories_.prune();
+    return new_watches;
+}
+
+void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy& policy) {
+    const auto previous = container.decision.mode;
+    container.decision = policy::decide_mode(policy, container.metadata);
+    container.exceptions = policy::exceptions_for(policy, container.metadata);
+    if (auto status = sensor_.set_container_mode(container.root.dev, container.decision.mode);
+        !status) {
+        // The container keeps the default mode (enforce unless the policy says otherwise).
+        spdlog::error("container {}: cannot set its mode: {}", container.root.dev,
+                      status.error().message);
+    } else if (previous != container.decision.mode && !container.metadata.id.empty()) {
+        spdlog::debug("container {}: mode {}", short_id(container.metadata.id),
+                      mode_word(container.decision.mode));
+    }
+    container.verifier->set_exceptions(container.exceptions);
+}
+
+void ContainerRegistry::apply(const policy::Policy& policy) {
+    for (auto& [dev, container] : containers_) {
+        const auto before = container.decision;
+        decide(container, policy);
+        container.volumes->refresh(container.root.pid, container.exceptions);
+        if (before.mode != container.decision.mode) {
+            spdlog::info("container {}: mode {} -> {} ({})",
+                         container.metadata.id.empty() ? std::to_string(dev)
+                                                       : short_id(container.metadata.id),
+                         mode_word(before.mode), mode_word(container.decision.mode),
+                         container.decision.reason);
+        }
+    }
+}
+
+void ContainerRegistry::refresh_volume_exceptions() {
+    for (auto& [dev, container] : containers_) {
+        container.volumes->refresh(container.root.pid, container.exceptions);
+    }
+}
+
+void ContainerRegistry::forget_strays() {
+    std::size_t modes = 0;
+    for (std::uint32_t key : sensor_.container_mode_keys()) {
+        if (containers_.count(key) == 0) {
+            (void)sensor_.clear_container_mode(key);
+            ++modes;
+        }
+    }
+    std::set<AllowedFiles::Key> owned;
+    for (const auto& [dev, container] : containers_) {
+        for (const auto& [key, version] : container.allowed->entries()) {
+            owned.insert(key);
+        }
+    }
+    std::size_t files = 0;
+    for (const auto& key : sensor_.allowed_keys()) {
+        if (owned.count({key.ino, key.dev}) == 0) {
+            (void)sensor_.forget_inode(key);
+            ++files;
+        }
+    }
+    if (modes + files > 0) {
+        spdlog::info("adopted state: removed {} modes and {} allowed files of containers that "
+                     "are gone",
+                     modes, files);
+    }
+}
+
+void ContainerRegistry::keep_kernel_state() {
+    for (auto& [dev, container] : containers_) {
+        container.allowed->keep_in_kernel();
+    }
+}
+
+TrackedContainer* ContainerRegistry::find(std::uint32_t dev) {
+    auto found = containers_.find(dev);
+    return found == containers_.end() ? nullptr : &found->second;
+}
+
+TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {
+    for (auto& [dev, container] : containers_) {
+        if (container.verifier->watch_fd() == fd) {
+            return &container;
+        }
+    }
+    return nullptr;
+}
+
+TrackedContainer* ContainerRegistry::find(const std::string& reference) {
+    TrackedContainer* match = nullptr;
+    for (auto& [dev, container] : containers_) {
+        const auto& metadata = container.metadata;
+        if (metadata.id == reference || metadata.name == reference ||
+            std::to_string(dev) == reference) {
+            return &container;
+        }
+        if (reference.size() >= 4 && metadata.id.starts_with(reference)) {
+            if (match != nullptr) {
+                return nullptr;  // ambiguous prefix
+            }
+            match = &container;
+        }
+    }
+    return match;
+}
+
+nlohmann::json ContainerRegistry::status() const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [dev, container] : containers_) {
+        nlohmann::json entry = describe(container.metadata);
+        entry["key"] = dev;
+        entry["pid"] = container.root.pid;
+        entry["mode"] = mode_word(container.decision.mode);
+        entry["mode_from"] = container.decision.reason;
+        entry["image_executables"] = container.inventory->executables.size();
+        entry["allowed_files"] = container.allowed->size();
+        entry["exceptions"] = container.exceptions.size();
+        entry["blocked"] = container.blocked;
+        entry["audited"] = container.audited;
+        entry["since"] = fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
+                                                      container.seen_since));
+        list.push_back(std::move(entry));
+    }
+    return list;
+}
+
+}  // namespace driftguard::agent

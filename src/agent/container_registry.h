@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/allowed_files.h"
+#include "agent/inventory_cache.h"
+#include "agent/upper_layer_verifier.h"
+#include "agent/volume_exceptions.h"
+#include "kernel/sensor.h"
+#include "policy/policy.h"
+#include "policy/policy_match.h"
+#include "runtime/container_discovery.h"
+#include "runtime/container_metadata.h"
+#include "runtime/metadata_resolver.h"
+
+namespace driftguard::agent {
+
+// Everything the agent keeps about one running container.
+struct TrackedContainer {
+    runtime::ContainerRoot root;
+    runtime::ContainerMetadata metadata;
+    std::shared_ptr<const image::Inventory> inventory;
+    std::unique_ptr<AllowedFiles> allowed;
+    std::unique_ptr<UpperLayerVerifier> verifier;
+    std::unique_ptr<VolumeExceptions> volumes;
+    std::vector<policy::Exception> exceptions;
+    policy::ModeDecision decision;
+    std::chrono::system_clock::time_point seen_since;
+    std::uint64_t blocked = 0;  // events seen from the kernel, by verdict
+    std::uint64_t audited = 0;
+};
+
+// The running containers and what the kernel was told about each: discovered from /proc,
+// described by the runtime's metadata, given a mode and exceptions by the policy.
+class ContainerRegistry {
+  public:
+    ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
+                      std::uint32_t only_container);
+
+    // Adds containers that appeared, drops those that are gone. Returns the watch fds of
+    // new containers' upper layers (for the caller's epoll).
+    std::vector<int> sync(const std::map<std::uint32_t, runtime::ContainerRoot>& found,
+                          const policy::Policy& policy);
+    // Re-decides every container's mode and exceptions.
+    void apply(const policy::Policy& policy);
+    // Looks again for excepted files in volumes (they may have been copied in since).
+    void refresh_volume_exceptions();
+    // After adopting a previous agent's maps: removes mode and allowed entries that no
+    // tracked container owns.
+    void forget_strays();
+    // The agent stops but the pinned sensor stays: keep every allowed file in the kernel.
+    void keep_kernel_state();
+
+    TrackedContainer* find(std::uint32_t dev);
+    TrackedContainer* find_by_watch_fd(int fd);
+    // By ID (or a unique prefix of at least 4 digits), name, or kernel key.
+    TrackedContainer* find(const std::string& reference);
+    nlohmann::json status() const;
+    std::size_t size() const { return containers_.size(); }
+
+  private:
+    void decide(TrackedContainer& container, const policy::Policy& policy);
+
+    kernel::Sensor& sensor_;
+    runtime::MetadataResolver resolver_;
+    std::uint32_t only_container_;
+    InventoryCache inventories_;
+    std::map<std::uint32_t, TrackedContainer> containers_;
+};
+
+nlohmann::json describe(const runtime::ContainerMetadata& metadata);
+
+}  // namespace driftguard::agent

@@ -1,0 +1,36 @@
+#include "agent/policy_watcher.h"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+
+#include "policy/policy_loader.h"
+
+namespace driftguard::agent {
+
+PolicyWatcher::PolicyWatcher(std::string path)
+    : path_(std::move(path)), inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    std::string directory = std::filesystem::path(path_).parent_path();
+    if (directory.empty()) {
+        directory = ".";
+    }
+    ::inotify_add_watch(inotify_.get(), directory.c_str(),
+                        IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB);
+}
+
+bool PolicyWatcher::drain() {
+    alignas(inotify_event) std::array<char, 8192> buffer{};
+    bool changed = false;
+    while (::read(inotify_.get(), buffer.data(), buffer.size()) > 0) {
+        changed = true;
+    }
+    return changed;
+}
+
+Result<policy::Policy> PolicyWatcher::load() const {
+    return policy::load_policy_file(path_);
+}
+
+}  // namespace driftguard::agent

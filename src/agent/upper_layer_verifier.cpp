@@ -1,0 +1,184 @@
+#include "agent/upper_layer_verifier.h"
+
+#include <fcntl.h>
+#include <fts.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/stable_file_digest.h"
+#include "policy/policy_match.h"
+
+namespace driftguard::agent {
+
+std::string_view to_string(UpperLayerVerifier::Outcome outcome) {
+    switch (outcome) {
+        case UpperLayerVerifier::Outcome::allowed:
+            return "allowed";
+        case UpperLayerVerifier::Outcome::excepted:
+            return "excepted by policy";
+        case UpperLayerVerifier::Outcome::not_in_image:
+            return "not-in-image";
+        case UpperLayerVerifier::Outcome::content_differs:
+            return "content-differs";
+        case UpperLayerVerifier::Outcome::made_executable:
+            return "made-executable";
+        case UpperLayerVerifier::Outcome::unreadable:
+            return "unreadable";
+        case UpperLayerVerifier::Outcome::changed_while_hashing:
+            return "changed-while-hashing";
+    }
+    return "unreadable";
+}
+
+UpperLayerVerifier::UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
+                                       std::string upperdir)
+    : allowed_(allowed),
+      upperdir_(std::move(upperdir)),
+      inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    for (const auto& executable : inventory.executables) {
+        executables_.emplace(executable.path, &executable);
+    }
+    watch_directory("");
+}
+
+void UpperLayerVerifier::set_exceptions(std::vector<policy::Exception> exceptions) {
+    const bool changed = exceptions.size() != exceptions_.size() ||
+                         !std::equal(exceptions.begin(), exceptions.end(), exceptions_.begin(),
+                                     [](const auto& a, const auto& b) {
+                                         return a.paths == b.paths && a.sha256 == b.sha256;
+                                     });
+    exceptions_ = std::move(exceptions);
+    if (changed && !exceptions_.empty()) {
+        sweep();
+    }
+}
+
+bool UpperLayerVerifier::may_allow(const std::string& path, bool executable) const {
+    if (image_executable(path) != nullptr) {
+        return true;
+    }
+    return std::any_of(exceptions_.begin(), exceptions_.end(),
+                       [&](const policy::Exception& exception) {
+                           return exception.paths.empty() ? executable
+                                                          : policy::path_matches(exception, path);
+                       });
+}
+
+UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) {
+    UniqueFd fd(::open((upperdir_ + path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat before {};
+    if (!fd || ::fstat(fd.get(), &before) != 0 || !S_ISREG(before.st_mode)) {
+        return Outcome::unreadable;
+    }
+    const image::Executable* in_image = image_executable(path);
+    if (in_image != nullptr && (in_image->mode & 0111) == 0 && (before.st_mode & 0111) != 0) {
+        return Outcome::made_executable;
+    }
+    auto digest = stable_file_digest(fd.get());
+    if (!digest) {
+        return Outcome::changed_while_hashing;
+    }
+    Outcome outcome = Outcome::not_in_image;
+    if (in_image != nullptr) {
+        outcome = digest->sha256 == in_image->content->sha256 ? Outcome::allowed
+                                                              : Outcome::content_differs;
+    }
+    if (outcome != Outcome::allowed) {
+        const std::string hex = to_hex(digest->sha256);
+        const bool executable = (digest->attributes.st_mode & 0111) != 0;
+        for (const auto& exception : exceptions_) {
+            if ((exception.paths.empty() ? executable : policy::path_matches(exception, path)) &&
+                policy::digest_matches(exception, hex)) {
+                outcome = Outcome::excepted;
+                break;
+            }
+        }
+    }
+    if (outcome != Outcome::allowed && outcome != Outcome::excepted) {
+        return outcome;
+    }
+    if (auto status = allowed_.allow(digest->attributes); !status) {
+        spdlog::warn("cannot allow {}: {}", path, status.error().message);
+        return Outcome::unreadable;
+    }
+    return outcome;
+}
+
+void UpperLayerVerifier::check(const std::string& path) {
+    struct stat info {};
+    if (::lstat((upperdir_ + path).c_str(), &info) != 0 || !S_ISREG(info.st_mode) ||
+        !may_allow(path, (info.st_mode & 0111) != 0)) {
+        return;
+    }
+    auto outcome = verify(path);
+    spdlog::info("upper-layer file {}: {}", path, to_string(outcome));
+}
+
+void UpperLayerVerifier::sweep() {
+    scan_subtree("");
+}
+
+void UpperLayerVerifier::scan_subtree(const std::string& relative) {
+    std::string root = upperdir_ + relative;
+    char* paths[] = {root.data(), nullptr};
+    FTS* tree = ::fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr);
+    if (tree == nullptr) {
+        return;
+    }
+    while (FTSENT* node = ::fts_read(tree)) {
+        if (node->fts_info == FTS_F) {
+            check(std::string(node->fts_path).substr(upperdir_.size()));
+        } else if (node->fts_info == FTS_D && node->fts_level > 0) {
+            watch_directory(std::string(node->fts_path).substr(upperdir_.size()));
+        }
+    }
+    ::fts_close(tree);
+}
+
+void UpperLayerVerifier::watch_directory(const std::string& relative) {
+    if (!inotify_) {
+        return;
+    }
+    int wd = ::inotify_add_watch(
+        inotify_.get(), (upperdir_ + relative).c_str(),
+        IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW);
+    if (wd >= 0) {
+        watches_[wd] = relative;
+    }
+}
+
+void UpperLayerVerifier::handle_watch_events() {
+    alignas(inotify_event) std::array<char, 16384> buffer{};
+    for (;;) {
+        ssize_t length = ::read(inotify_.get(), buffer.data(), buffer.size());
+        if (length <= 0) {
+            return;
+        }
+        for (ssize_t offset = 0; offset < length;) {
+            const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
+            offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            auto watch = watches_.find(event->wd);
+            if (watch == watches_.end() || event->len == 0) {
+                continue;
+            }
+            const std::string path = watch->second + "/" + event->name;
+            if (event->mask & IN_ISDIR) {
+                if (event->mask & (IN_CREATE | IN_MOVED_TO)) {
+                    // Files may have landed in it before the watch existed.
+                    watch_directory(path);
+                    scan_subtree(path);
+                }
+                continue;
+            }
+            check(path);
+        }
+    }
+}
+
+}  // namespace driftguard::agent

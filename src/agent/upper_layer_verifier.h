@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/unique_fd.h"
+#include "image/inventory.h"
+#include "agent/allowed_files.h"
+#include "policy/policy.h"
+
+namespace driftguard::agent {
+
+// Tells the kernel which files of a container's upper layer may run although their data
+// is there and not in the image:
+//  - unchanged copies of image executables (copied up by chmod, chown or touch without
+//    metacopy): same path, same SHA-256, not made executable where the image's was not;
+//  - files a policy exception names (path glob and/or SHA-256; a digest-only exception
+//    applies to files with an execute bit).
+// The kernel entry carries the upper inode's ctime read before hashing and checked again
+// after: a write during or after verification moves ctime and voids it. Until
+// verification completes the file is drift (the window is documented in
+// docs/kernel-sensor.md).
+class UpperLayerVerifier {
+  public:
+    UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
+                       std::string upperdir);
+
+    enum class Outcome {
+        allowed,
+        excepted,
+        not_in_image,
+        content_differs,
+        made_executable,
+        unreadable,
+        changed_while_hashing
+    };
+    // Verifies the upper-layer file at `path` (absolute inside the container).
+    Outcome verify(const std::string& path);
+    // Verifies every regular file of the upper layer that shadows an image executable or
+    // that an exception may name.
+    void sweep();
+    // The policy exceptions for this container; files they name are looked for again.
+    void set_exceptions(std::vector<policy::Exception> exceptions);
+
+    // inotify on the upper layer (recursive; new directories are added as they appear).
+    int watch_fd() const { return inotify_.get(); }
+    void handle_watch_events();
+
+
+    // The image's executable at `path` (absolute inside the container), or nullptr.
+    const image::Executable* image_executable(const std::string& path) const {
+        auto found = executables_.find(path);
+        return found == executables_.end() ? nullptr : found->second;
+    }
+
+  private:
+    // Whether `path` is worth opening: an image executable's path or an exception's.
+    bool may_allow(const std::string& path, bool executable) const;
+    void check(const std::string& path);
+    void watch_directory(const std::string& relative);
+    void scan_subtree(const std::string& relative);
+
+    AllowedFiles& allowed_;
+    std::unordered_map<std::string, const image::Executable*> executables_;
+    std::vector<policy::Exception> exceptions_;
+    std::string upperdir_;
+    UniqueFd inotify_;
+    std::map<int, std::string> watches_;  // watch descriptor -> path relative to upperdir
+};
+
+std::string_view to_string(UpperLayerVerifier::Outcome outcome);
+
+}  // namespace driftguard::agent
