@@ -44,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 podman run -d --name "$container" -v "$repo/build/payload:/attacker:ro" "$image" sleep 600 >/dev/null
-"$driftguard" agent --mode enforce > "$out/events.jsonl" 2> "$out/agent.log" &
+"$driftguard" agent --mode enforce --no-pin --state-dir "$out/state" > "$out/events.jsonl" 2> "$out/agent.log" &
 agent_pid=$!
 for _ in $(seq 100); do grep -q "container " "$out/agent.log" && break; sleep 0.1; done
 echo "agent running in enforce mode (log: $out/agent.log)"
@@ -57,7 +57,11 @@ echo "\$ podman exec $container ls /usr/bin | wc -l    # the image's own program
 podman exec "$container" sh -c 'ls /usr/bin | wc -l'
 sleep 0.3
 echo "the event:"
-jq -c 'select(.file.path == "/tmp/miner") | {verdict, kind, hook, path: .file.path, comm: .process.comm, container: .container.key}' "$out/events.jsonl"
+jq -c 'select(.file.path == "/tmp/miner") | {verdict, kind, hook, path: .file.path, comm: .process.comm, container: .container.name, image: .container.image.name}' "$out/events.jsonl"
+echo "\$ driftguard status"
+"$driftguard" status --state-dir "$out/state"
+echo "\$ driftguard diff $container    # what the container has that its image has not"
+"$driftguard" diff "$container"
 
 say "Files"
 echo "  $out/events.jsonl    drift events, one JSON line each (docs/kernel-sensor.md)"

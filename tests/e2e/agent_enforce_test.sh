@@ -56,7 +56,7 @@ echo "ok: image binaries, applets, image script, shell chains run"
 
 # chmod copies an image file up with unchanged content: allowed once verified.
 podman exec "$prefix-before" /bin/chmod 0700 /opt/app/hello.sh
-wait_for_agent_log "copy-up /opt/app/hello.sh: allowed"
+wait_for_agent_log "upper-layer file /opt/app/hello.sh: allowed"
 [[ "$(run_in "$prefix-before" /opt/app/hello.sh)" == 0 ]] || fail "verified copy-up was blocked"
 podman exec "$prefix-before" /bin/sh -c 'echo "echo tampered" >> /opt/app/hello.sh'
 [[ "$(run_in "$prefix-before" /opt/app/hello.sh)" == 137 ]] || fail "modified copy-up ran"

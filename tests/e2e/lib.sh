@@ -49,13 +49,27 @@ expect_same_as_oracle() {
     rm -f "$expected" "$actual" "$actual.diff"
 }
 
-# Starts `driftguard agent --mode MODE` in the background (events to $AGENT_EVENTS, log
-# to $AGENT_LOG) and waits until its log shows PATTERN (default "agent running").
+# Every agent a test starts pins its sensor in a bpffs directory and keeps its socket in a
+# state directory of its own, so a test never touches a production agent's state, and
+# stop_agent removes the pinned sensor: no test leaves enforcement behind.
+TEST_PIN_DIR="/sys/fs/bpf/driftguard-test-$$"
+TEST_STATE_DIR="/run/driftguard-test-$$"
+dg_agent() { "$DRIFTGUARD" agent --pin-dir "$TEST_PIN_DIR" --state-dir "$TEST_STATE_DIR" "$@"; }
+dg_ctl() { # SUBCOMMAND ARGS...: status/events against the test agent
+    local command="$1"; shift
+    "$DRIFTGUARD" "$command" --state-dir "$TEST_STATE_DIR" "$@"
+}
+
+# Starts `driftguard agent --mode MODE [ARGS...]` in the background (events appended to
+# $AGENT_EVENTS, log to $AGENT_LOG) and waits until its log shows PATTERN (default
+# "agent running").
 agent_pid=""
 start_agent() {
     local mode="$1" pattern="${2:-agent running}"
-    : > "$AGENT_EVENTS"
-    "$DRIFTGUARD" agent --mode "$mode" >>"$AGENT_EVENTS" 2>"$AGENT_LOG" &
+    shift $(( $# < 2 ? $# : 2 ))
+    [[ -n "${KEEP_EVENTS:-}" ]] || : > "$AGENT_EVENTS"
+    "$DRIFTGUARD" agent --pin-dir "$TEST_PIN_DIR" --state-dir "$TEST_STATE_DIR" --mode "$mode" "$@" \
+        >>"$AGENT_EVENTS" 2>"$AGENT_LOG" &
     agent_pid=$!
     wait_for_agent_log "$pattern"
 }
@@ -68,10 +82,17 @@ wait_for_agent_log() {
     cat "$AGENT_LOG" >&2
     fail "agent never logged: $1"
 }
-stop_agent() {
+# Stops the agent (SIGTERM, or the given signal) without removing its pinned sensor.
+kill_agent() {
     if [[ -n "$agent_pid" ]]; then
-        kill "$agent_pid" 2>/dev/null || true
+        kill "-${1:-TERM}" "$agent_pid" 2>/dev/null || true
         wait "$agent_pid" 2>/dev/null || true
         agent_pid=""
     fi
+}
+# Stops the agent and removes its pinned sensor.
+stop_agent() {
+    kill_agent
+    dg_agent --uninstall >/dev/null 2>&1 || rm -rf "$TEST_PIN_DIR"
+    rm -rf "$TEST_STATE_DIR"
 }
