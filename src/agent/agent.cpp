@@ -213,7 +213,11 @@ class Agent {
             spdlog::info("{}: no policy file to reload", cause);
             return;
         }
-        auto loaded = watcher_->load();
+        auto changed = watcher_->load_if_changed();
+        if (!changed) {
+            return;  // the same text as last time
+        }
+        auto& loaded = *changed;
         if (!loaded) {
             ++policy_.refusals;
             policy_.last_refusal = loaded.error().message;

@@ -29,8 +29,19 @@ bool PolicyWatcher::drain() {
     return changed;
 }
 
-Result<policy::Policy> PolicyWatcher::load() const {
-    return policy::load_policy_file(path_);
+Result<policy::Policy> PolicyWatcher::load() {
+    auto loaded = policy::load_policy_file(path_);
+    last_text_digest_ = loaded ? loaded.value().digest : loaded.error().message;
+    return loaded;
+}
+
+std::optional<Result<policy::Policy>> PolicyWatcher::load_if_changed() {
+    const std::string previous = last_text_digest_;
+    auto loaded = load();
+    if (last_text_digest_ == previous) {
+        return std::nullopt;
+    }
+    return loaded;
 }
 
 }  // namespace driftguard::agent

@@ -23,12 +23,16 @@ class PolicyWatcher {
     // Drains the inotify events; true when the directory changed.
     bool drain();
     // Reads and parses the file. The caller keeps its current policy on an error.
-    Result<policy::Policy> load() const;
+    Result<policy::Policy> load();
+    // Like load(), but nothing when the file's text is the one read last time (a burst of
+    // directory events, or a refused file that has not been fixed yet).
+    std::optional<Result<policy::Policy>> load_if_changed();
     const std::string& path() const { return path_; }
 
   private:
     std::string path_;
     UniqueFd inotify_;
+    std::string last_text_digest_;
 };
 
 }  // namespace driftguard::agent
