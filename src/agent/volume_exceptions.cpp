@@ -108,10 +108,15 @@ std::vector<std::string> expand_in_root(int root_fd, const std::string& pattern,
         }
         current = std::move(next);
     }
-    for (auto& path : current) {
-        path = "/" + path;
+    std::vector<std::string> existing;
+    for (const auto& path : current) {
+        const int fd = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+        if (fd >= 0) {
+            ::close(fd);
+            existing.push_back("/" + path);
+        }
     }
-    return current;
+    return existing;
 }
 
 VolumeExceptions::VolumeExceptions(AllowedFiles& allowed, std::uint32_t container_dev)

@@ -34,7 +34,7 @@ class VolumeExceptions {
     std::uint32_t container_dev_;
 };
 
-// Expands a path glob ("/data/*/bin/tool", "/opt/vendor/**") to the existing paths under
+// Expands a path glob ("/data/*/bin/tool", "/opt/vendor/**") to the paths that exist under
 // `root_fd`, resolving each step inside that root. Bounded: at most `limit` results and
 // 16 directory levels for "**".
 std::vector<std::string> expand_in_root(int root_fd, const std::string& pattern,

@@ -1,0 +1,117 @@
+// Agent parts that need no kernel: glob expansion inside a container root (never leaving
+// it), the recent-events log and its container filter, the backend explanation.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "agent/backend_choice.h"
+#include "agent/event_log.h"
+#include "agent/volume_exceptions.h"
+#include "common/unique_fd.h"
+
+namespace driftguard::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ContainerRootDir : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        root_ = fs::temp_directory_path() / ("dg-root-" + std::to_string(::getpid()));
+        outside_ = fs::temp_directory_path() / ("dg-outside-" + std::to_string(::getpid()));
+        fs::create_directories(root_ / "data/tools/bin");
+        fs::create_directories(root_ / "data/other");
+        fs::create_directories(outside_);
+        touch(root_ / "data/tools/bin/a");
+        touch(root_ / "data/tools/bin/b");
+        touch(root_ / "data/other/c");
+        touch(outside_ / "secret");
+        fs::create_symlink(outside_, root_ / "data/escape");  // absolute: outside the root
+        fs::create_symlink("../../..", root_ / "data/other/up");
+        fd_.reset(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    }
+    void TearDown() override {
+        fs::remove_all(root_);
+        fs::remove_all(outside_);
+    }
+    static void touch(const fs::path& path) { std::ofstream(path) << "x"; }
+    std::vector<std::string> expand(const std::string& pattern) {
+        auto paths = expand_in_root(fd_.get(), pattern);
+        std::sort(paths.begin(), paths.end());
+        return paths;
+    }
+
+    fs::path root_;
+    fs::path outside_;
+    UniqueFd fd_;
+};
+
+TEST_F(ContainerRootDir, ExpandsGlobsComponentByComponent) {
+    EXPECT_EQ(expand("/data/tools/bin/*"),
+              (std::vector<std::string>{"/data/tools/bin/a", "/data/tools/bin/b"}));
+    EXPECT_EQ(expand("/data/*/bin/a"), (std::vector<std::string>{"/data/tools/bin/a"}));
+    EXPECT_EQ(expand("/data/other/c"), (std::vector<std::string>{"/data/other/c"}));
+}
+
+TEST_F(ContainerRootDir, DoubleStarListsEverythingBelow) {
+    const auto all = expand("/data/tools/**");
+    EXPECT_EQ(all, (std::vector<std::string>{"/data/tools/bin", "/data/tools/bin/a",
+                                              "/data/tools/bin/b"}));
+}
+
+TEST_F(ContainerRootDir, SymlinksNeverLeadOutOfTheRoot) {
+    // Through the absolute symlink, "secret" would be reached if resolved on the host.
+    EXPECT_TRUE(expand("/data/escape/*").empty());
+    // ".." resolves inside the root: listing through "up" (../../..) shows the root's own
+    // entries, never the host's.
+    const auto up = expand("/data/other/up/*");
+    EXPECT_EQ(up, (std::vector<std::string>{"/data/other/up/data"}));
+}
+
+TEST(EventLog, KeepsTheNewestAndFiltersByContainer) {
+    EventLog log(3);
+    for (int i = 0; i < 5; ++i) {
+        log.append({{"n", i},
+                    {"container",
+                     {{"id", i % 2 == 0 ? "aaaa1111" : "bbbb2222"}, {"name", "web"}, {"key", 7}}}});
+    }
+    const auto all = log.recent("", 10);
+    ASSERT_EQ(all.size(), 3U);
+    EXPECT_EQ(all.front()["n"], 2);
+    EXPECT_EQ(all.back()["n"], 4);
+    EXPECT_EQ(log.recent("aaaa", 10).size(), 2U);
+    EXPECT_EQ(log.recent("bbbb2222", 10).size(), 1U);
+    EXPECT_EQ(log.recent("web", 1).size(), 1U);
+    EXPECT_EQ(log.recent("7", 10).size(), 3U);
+    EXPECT_TRUE(log.recent("cccc", 10).empty());
+}
+
+TEST(EventLog, FollowersGetNewEventsUntilTheyLeave) {
+    EventLog log;
+    int seen = 0;
+    log.follow([&seen](const nlohmann::json&) { return ++seen < 2; });
+    for (int i = 0; i < 4; ++i) {
+        log.append({{"n", i}});
+    }
+    EXPECT_EQ(seen, 2);
+}
+
+TEST(BackendChoice, ExplainsWhyTheKillBackend) {
+    const fs::path lsm = fs::temp_directory_path() / ("dg-lsm-" + std::to_string(::getpid()));
+    std::ofstream(lsm) << "lockdown,capability,yama,apparmor\n";
+    EXPECT_NE(choose_backend(lsm).why.find("not active"), std::string::npos);
+    std::ofstream(lsm) << "lockdown,capability,bpf\n";
+    EXPECT_NE(choose_backend(lsm).why.find("BPF-LSM is active"), std::string::npos);
+    fs::remove(lsm);
+    EXPECT_NE(choose_backend(lsm).why.find("cannot be read"), std::string::npos);
+    EXPECT_EQ(choose_backend(lsm).name, "kill");
+}
+
+}  // namespace
+}  // namespace driftguard::agent
