@@ -34,7 +34,7 @@ demo: build
 
 lint: configure
 	@clang-format --dry-run --Werror $(SOURCES)
-	@clang-tidy -p $(BUILD_DIR) --quiet $(filter %.cpp,$(filter src/%,$(SOURCES))) 2>/dev/null
+	@echo $(filter %.cpp,$(filter src/%,$(SOURCES))) | xargs -n 4 -P $$(nproc) clang-tidy -p $(BUILD_DIR) --quiet 2>/dev/null
 
 format:
 	@clang-format -i $(SOURCES)

@@ -183,8 +183,8 @@ class Agent {
         }
         sensor_ = std::move(started.value());
         const auto backend = choose_backend();
-        spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name,
-                     backend.why, events::mode_name(policy_.current.default_mode));
+        spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name, backend.why,
+                     events::mode_name(policy_.current.default_mode));
         if (options_.pin_root.empty()) {
             spdlog::info("not pinned: enforcement ends when the agent stops");
         } else if (sensor_->adopted()) {
@@ -202,9 +202,10 @@ class Agent {
             spdlog::info("stopping: detaching the sensor (enforcement ends with the agent)");
         } else {
             registry_->keep_kernel_state();
-            spdlog::info("stopping: enforcement stays pinned in {} (remove it with driftguard "
-                         "agent --uninstall)",
-                         options_.pin_root);
+            spdlog::info(
+                "stopping: enforcement stays pinned in {} (remove it with driftguard "
+                "agent --uninstall)",
+                options_.pin_root);
         }
     }
 
@@ -290,8 +291,7 @@ class Agent {
         context.refined_kind = in_image ? "modified-image-file" : "new-file";
     }
 
-    void answer(const nlohmann::json& request, const ControlServer::Reply& reply,
-                bool& keep_open) {
+    void answer(const nlohmann::json& request, const ControlServer::Reply& reply, bool& keep_open) {
         const std::string command = request["command"].get<std::string>();
         if (command == "status") {
             reply(status());
@@ -299,8 +299,8 @@ class Agent {
             answer_events(request, reply, keep_open);
         } else {
             reply({{"ok", false},
-                   {"error", fmt::format("unknown command '{}' (expected status or events)",
-                                         command)}});
+                   {"error",
+                    fmt::format("unknown command '{}' (expected status or events)", command)}});
         }
     }
 
@@ -311,8 +311,9 @@ class Agent {
         const auto follow = request.value("follow", nlohmann::json(false));
         if (!container.is_string() || !limit.is_number_unsigned() || !follow.is_boolean()) {
             reply({{"ok", false},
-                   {"error", "events: 'container' must be a string, 'limit' a non-negative "
-                             "number, 'follow' a boolean"}});
+                   {"error",
+                    "events: 'container' must be a string, 'limit' a non-negative "
+                    "number, 'follow' a boolean"}});
             return;
         }
         const std::string which = container.get<std::string>();

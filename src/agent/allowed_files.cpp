@@ -25,8 +25,7 @@ bool AllowedFiles::allows(const struct stat& attributes) const {
     const dg_inode_key key = inode_key(attributes);
     const dg_allowed value = allowed_version(attributes);
     auto found = entries_.find({key.ino, key.dev});
-    return found != entries_.end() &&
-           found->second == Version(value.ctime_sec, value.ctime_nsec);
+    return found != entries_.end() && found->second == Version(value.ctime_sec, value.ctime_nsec);
 }
 
 }  // namespace driftguard::agent

@@ -15,7 +15,7 @@ namespace driftguard::agent {
 // container goes, so the kernel map holds only files of running containers.
 class AllowedFiles {
   public:
-    using Key = std::pair<std::uint64_t, std::uint32_t>;      // inode, kernel dev
+    using Key = std::pair<std::uint64_t, std::uint32_t>;     // inode, kernel dev
     using Version = std::pair<std::int64_t, std::uint32_t>;  // ctime seconds, nanoseconds
 
     explicit AllowedFiles(kernel::Sensor& sensor) : sensor_(sensor) {}

@@ -65,9 +65,10 @@ std::vector<int> ContainerRegistry::sync(
         try {
             tracked.inventory = inventories_.get(root.lowerdirs);
         } catch (const image::ImageError& error) {
-            spdlog::warn("container {}: cannot read its image layers ({}); its copied-up files "
-                         "stay drift",
-                         dev, error.what());
+            spdlog::warn(
+                "container {}: cannot read its image layers ({}); its copied-up files "
+                "stay drift",
+                dev, error.what());
             tracked.inventory = std::make_shared<const image::Inventory>();
         }
         tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
@@ -82,17 +83,15 @@ std::vector<int> ContainerRegistry::sync(
         }
         container.volumes->refresh(root.pid, container.exceptions);
         new_watches.push_back(container.verifier->watch_fd());
-        spdlog::info("container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
-                     "{}",
-                     container.metadata.id.empty() ? std::to_string(dev)
-                                                   : short_id(container.metadata.id),
-                     container.metadata.name.empty() ? "unnamed" : container.metadata.name,
-                     container.metadata.runtime.empty() ? "unknown runtime"
-                                                        : container.metadata.runtime,
-                     container.metadata.image_name.empty() ? "unknown"
-                                                           : container.metadata.image_name,
-                     container.inventory->executables.size(), root.lowerdirs.size(),
-                     mode_word(container.decision.mode), container.decision.reason);
+        spdlog::info(
+            "container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
+            "{}",
+            container.metadata.id.empty() ? std::to_string(dev) : short_id(container.metadata.id),
+            container.metadata.name.empty() ? "unnamed" : container.metadata.name,
+            container.metadata.runtime.empty() ? "unknown runtime" : container.metadata.runtime,
+            container.metadata.image_name.empty() ? "unknown" : container.metadata.image_name,
+            container.inventory->executables.size(), root.lowerdirs.size(),
+            mode_word(container.decision.mode), container.decision.reason);
     }
     for (auto it = containers_.begin(); it != containers_.end();) {
         if (found.count(it->first) == 0) {
@@ -168,9 +167,10 @@ void ContainerRegistry::forget_strays() {
         }
     }
     if (modes + files > 0) {
-        spdlog::info("adopted state: removed {} modes and {} allowed files of containers that "
-                     "are gone",
-                     modes, files);
+        spdlog::info(
+            "adopted state: removed {} modes and {} allowed files of containers that "
+            "are gone",
+            modes, files);
     }
 }
 
@@ -225,8 +225,8 @@ nlohmann::json ContainerRegistry::status() const {
         entry["exceptions"] = container.exceptions.size();
         entry["blocked"] = container.blocked;
         entry["audited"] = container.audited;
-        entry["since"] = fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
-                                                      container.seen_since));
+        entry["since"] = fmt::format(
+            "{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(container.seen_since));
         list.push_back(std::move(entry));
     }
     return list;

@@ -39,7 +39,8 @@ Result<std::unique_ptr<ControlServer>> ControlServer::listen(const std::string& 
     ::unlink(path.c_str());  // a stale socket of a previous agent; the instance lock is held
     // Created with mode 0600 (root only) before anyone could connect.
     const mode_t old_umask = ::umask(0177);
-    const int bound = ::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    const int bound =
+        ::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
     ::umask(old_umask);
     if (bound != 0 || ::listen(listener.get(), 16) != 0) {
         return Error{fmt::format("cannot listen on {}: {}", path, std::strerror(errno)), errno};
@@ -89,7 +90,8 @@ void ControlServer::accept_clients() {
 }
 
 bool ControlServer::send_line(int fd, const nlohmann::json& line) {
-    const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string text =
+        line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::size_t sent = 0;
     while (sent < text.size()) {
         const ssize_t written = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
@@ -144,8 +146,9 @@ bool ControlServer::handle_client(int fd) {
     if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
         !request["command"].is_string()) {
         send_line(fd, {{"ok", false},
-                       {"error", "malformed request: expected a JSON object with a \"command\" "
-                                 "string on one line"}});
+                       {"error",
+                        "malformed request: expected a JSON object with a \"command\" "
+                        "string on one line"}});
         close_client(fd);
         return false;
     }

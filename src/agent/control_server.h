@@ -26,8 +26,8 @@ class ControlServer {
     // Answers a request. `reply` may be called later for follow requests; it returns
     // false once the client is gone.
     using Reply = std::function<bool(const nlohmann::json&)>;
-    using Handler = std::function<void(const nlohmann::json& request, const Reply& reply,
-                                       bool& keep_open)>;
+    using Handler =
+        std::function<void(const nlohmann::json& request, const Reply& reply, bool& keep_open)>;
 
     static Result<std::unique_ptr<ControlServer>> listen(const std::string& path, Handler handler);
     ~ControlServer();

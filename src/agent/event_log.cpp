@@ -5,9 +5,10 @@
 namespace driftguard::agent {
 
 void EventLog::append(nlohmann::json event) {
-    followers_.erase(std::remove_if(followers_.begin(), followers_.end(),
-                                    [&event](const Follower& follower) { return !follower(event); }),
-                     followers_.end());
+    followers_.erase(
+        std::remove_if(followers_.begin(), followers_.end(),
+                       [&event](const Follower& follower) { return !follower(event); }),
+        followers_.end());
     events_.push_back(std::move(event));
     if (events_.size() > capacity_) {
         events_.pop_front();

@@ -25,11 +25,11 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& state_dir) {
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         char pid[32] = {};
         (void)::pread(fd.get(), pid, sizeof(pid) - 1, 0);
-        return Error{fmt::format("another driftguard agent (pid {}) is running with state "
-                                 "directory {}",
-                                 std::string(pid).substr(0, std::string(pid).find('\n')),
-                                 state_dir),
-                     EBUSY};
+        return Error{
+            fmt::format("another driftguard agent (pid {}) is running with state "
+                        "directory {}",
+                        std::string(pid).substr(0, std::string(pid).find('\n')), state_dir),
+            EBUSY};
     }
     const std::string text = std::to_string(::getpid()) + "\n";
     (void)::ftruncate(fd.get(), 0);

@@ -63,11 +63,10 @@ bool UpperLayerVerifier::may_allow(const std::string& path, bool executable) con
     if (image_executable(path) != nullptr) {
         return true;
     }
-    return std::any_of(exceptions_.begin(), exceptions_.end(),
-                       [&](const policy::Exception& exception) {
-                           return exception.paths.empty() ? executable
-                                                          : policy::path_matches(exception, path);
-                       });
+    return std::any_of(
+        exceptions_.begin(), exceptions_.end(), [&](const policy::Exception& exception) {
+            return exception.paths.empty() ? executable : policy::path_matches(exception, path);
+        });
 }
 
 UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) {

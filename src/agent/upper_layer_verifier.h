@@ -49,7 +49,6 @@ class UpperLayerVerifier {
     int watch_fd() const { return inotify_.get(); }
     void handle_watch_events();
 
-
     // The image's executable at `path` (absolute inside the container), or nullptr.
     const image::Executable* image_executable(const std::string& path) const {
         auto found = executables_.find(path);

@@ -24,8 +24,9 @@ void add_agent_command(CLI::App& app, int& exit_code) {
     };
     auto arguments = std::make_shared<Arguments>();
     CLI::App* agent = app.add_subcommand(
-        "agent", "Run the drift sensor and enforcement (foreground daemon, logs on stderr, "
-                 "events on stdout)");
+        "agent",
+        "Run the drift sensor and enforcement (foreground daemon, logs on stderr, "
+        "events on stdout)");
     agent
         ->add_option("--mode", arguments->mode,
                      "Without --policy: enforce (kill drift before it runs), audit (report "
@@ -37,11 +38,13 @@ void add_agent_command(CLI::App& app, int& exit_code) {
     agent->add_option("--only-container", arguments->only_container,
                       "Judge only the container whose root overlay has this kernel device number "
                       "(trying a new policy or build on one container)");
-    agent->add_option("--pin-dir", arguments->pin_root,
-                      "bpffs directory where the sensor stays pinned across agent restarts")
+    agent
+        ->add_option("--pin-dir", arguments->pin_root,
+                     "bpffs directory where the sensor stays pinned across agent restarts")
         ->capture_default_str();
-    agent->add_option("--state-dir", arguments->state_dir,
-                      "Directory of the control socket and the instance lock")
+    agent
+        ->add_option("--state-dir", arguments->state_dir,
+                     "Directory of the control socket and the instance lock")
         ->capture_default_str();
     agent->add_flag("--no-pin", arguments->no_pin,
                     "Do not pin: enforcement ends when the agent stops");

@@ -43,8 +43,8 @@ std::optional<Found> find_container(const std::string& reference, std::string& p
         }
     }
     if (!match) {
-        problem = fmt::format("no running container is '{}' (ID, ID prefix, name or key)",
-                              reference);
+        problem =
+            fmt::format("no running container is '{}' (ID, ID prefix, name or key)", reference);
     }
     return match;
 }
@@ -62,8 +62,9 @@ void add_diff_command(CLI::App& app, int& exit_code) {
     };
     auto arguments = std::make_shared<Arguments>();
     CLI::App* diff = app.add_subcommand(
-        "diff", "Executables a running container has added, modified or removed compared with "
-                "its image");
+        "diff",
+        "Executables a running container has added, modified or removed compared with "
+        "its image");
     diff->add_option("container", arguments->container, "Container ID, ID prefix, name or key")
         ->required();
     diff->add_flag("--json", arguments->json, "JSON (driftguard.diff/v1)");
@@ -77,8 +78,8 @@ void add_diff_command(CLI::App& app, int& exit_code) {
         }
         std::vector<runtime::ExecutableChange> changes;
         try {
-            changes = runtime::diff_container(
-                found->root, runtime::container_mount_points(found->root.pid));
+            changes = runtime::diff_container(found->root,
+                                              runtime::container_mount_points(found->root.pid));
         } catch (const image::ImageError& error) {
             fmt::print(stderr, "driftguard diff: {}\n", error.what());
             exit_code = kExitImageError;
@@ -112,12 +113,11 @@ void add_diff_command(CLI::App& app, int& exit_code) {
                       << '\n';
             return;
         }
-        std::cout << fmt::format("container {} ({}), image {}: {} changed executables\n",
-                                 metadata.id.empty() ? std::to_string(found->root.dev)
-                                                     : metadata.id.substr(0, 12),
-                                 metadata.name.empty() ? "unnamed" : metadata.name,
-                                 metadata.image_name.empty() ? "unknown" : metadata.image_name,
-                                 changes.size());
+        std::cout << fmt::format(
+            "container {} ({}), image {}: {} changed executables\n",
+            metadata.id.empty() ? std::to_string(found->root.dev) : metadata.id.substr(0, 12),
+            metadata.name.empty() ? "unnamed" : metadata.name,
+            metadata.image_name.empty() ? "unknown" : metadata.image_name, changes.size());
         if (changes.empty()) {
             return;
         }
@@ -128,8 +128,9 @@ void add_diff_command(CLI::App& app, int& exit_code) {
                 "{:<9} {:<16} {:<16} {:<6} {}\n", runtime::to_string(change.kind),
                 change.sha256.empty() ? "-" : change.sha256.substr(0, 16),
                 change.image_sha256.empty() ? "-" : change.image_sha256.substr(0, 16),
-                change.kind == runtime::ExecutableChange::Kind::removed ? mode_text(change.image_mode)
-                                                                         : mode_text(change.mode),
+                change.kind == runtime::ExecutableChange::Kind::removed
+                    ? mode_text(change.image_mode)
+                    : mode_text(change.mode),
                 change.path);
         }
     });

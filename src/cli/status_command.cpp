@@ -24,42 +24,41 @@ void print_status(const nlohmann::json& status, std::ostream& out) {
     out << fmt::format("agent     pid {}, version {}, since {}\n", text(agent["pid"]),
                        text(agent["version"]), text(agent["started"]));
     const std::string pinned = text(agent["pinned"]);
-    out << fmt::format("pinned    {}\n",
-                       pinned.empty() ? "no (enforcement ends with the agent)"
-                                      : pinned + (agent["adopted_pinned_state"].get<bool>()
-                                                      ? " (adopted from a previous agent)"
-                                                      : ""));
+    out << fmt::format("pinned    {}\n", pinned.empty()
+                                             ? "no (enforcement ends with the agent)"
+                                             : pinned + (agent["adopted_pinned_state"].get<bool>()
+                                                             ? " (adopted from a previous agent)"
+                                                             : ""));
     const auto& backend = status["backend"];
     out << fmt::format("backend   {}: {}\n          why: {}\n", text(backend["name"]),
                        text(backend["action"]), text(backend["why"]));
     const auto& policy = status["policy"];
     const std::string file = text(policy["file"]);
-    out << fmt::format("policy    {} (sha256 {}), default {}, {} rules, {} exceptions; {} "
-                       "reloads, {} refused\n",
-                       file.empty() ? "none (--mode)" : file,
-                       text(policy["sha256"]).substr(0, 12), text(policy["default_mode"]),
-                       text(policy["rules"]), text(policy["exceptions"]), text(policy["reloads"]),
-                       text(policy["refusals"]));
+    out << fmt::format(
+        "policy    {} (sha256 {}), default {}, {} rules, {} exceptions; {} "
+        "reloads, {} refused\n",
+        file.empty() ? "none (--mode)" : file, text(policy["sha256"]).substr(0, 12),
+        text(policy["default_mode"]), text(policy["rules"]), text(policy["exceptions"]),
+        text(policy["reloads"]), text(policy["refusals"]));
     if (policy.contains("last_refusal")) {
         out << fmt::format("          last refusal: {}\n", text(policy["last_refusal"]));
     }
     const auto& counters = status["counters"];
-    out << fmt::format("counters  {} execs and {} mappings judged, {} blocked, {} audited, {} "
-                       "events dropped\n\n",
-                       text(counters["execs_judged"]), text(counters["mappings_judged"]),
-                       text(counters["blocked"]), text(counters["audited"]),
-                       text(counters["events_dropped"]));
+    out << fmt::format(
+        "counters  {} execs and {} mappings judged, {} blocked, {} audited, {} "
+        "events dropped\n\n",
+        text(counters["execs_judged"]), text(counters["mappings_judged"]),
+        text(counters["blocked"]), text(counters["audited"]), text(counters["events_dropped"]));
     out << fmt::format("{:<12}  {:<22}  {:<10}  {:<40}  {:<7}  {:>7}  {:>7}  {}\n", "CONTAINER",
                        "NAME", "RUNTIME", "IMAGE", "MODE", "BLOCKED", "AUDITED", "MODE FROM");
     for (const auto& container : status["containers"]) {
         const std::string id = text(container["id"]);
-        out << fmt::format("{:<12}  {:<22}  {:<10}  {:<40}  {:<7}  {:>7}  {:>7}  {}\n",
-                           id.empty() ? "key " + text(container["key"]) : id.substr(0, 12),
-                           shorten(text(container["name"]), 22),
-                           shorten(text(container["runtime"]), 10),
-                           shorten(text(container["image"]["name"]), 40), text(container["mode"]),
-                           text(container["blocked"]), text(container["audited"]),
-                           text(container["mode_from"]));
+        out << fmt::format(
+            "{:<12}  {:<22}  {:<10}  {:<40}  {:<7}  {:>7}  {:>7}  {}\n",
+            id.empty() ? "key " + text(container["key"]) : id.substr(0, 12),
+            shorten(text(container["name"]), 22), shorten(text(container["runtime"]), 10),
+            shorten(text(container["image"]["name"]), 40), text(container["mode"]),
+            text(container["blocked"]), text(container["audited"]), text(container["mode_from"]));
     }
 }
 
@@ -121,27 +120,25 @@ void add_events_command(CLI::App& app, int& exit_code) {
     events->callback([arguments, &exit_code] {
         bool header = true;
         std::string refusal;
-        auto asked = ask_agent(
-            arguments->state_dir + "/driftguard.sock",
-            {{"command", "events"},
-             {"container", arguments->container},
-             {"limit", arguments->limit},
-             {"follow", arguments->follow}},
-            [&](const nlohmann::json& line) {
-                if (header) {
-                    header = false;
-                    if (!line.value("ok", false)) {
-                        refusal = line.value("error", "refused");
-                        return false;
-                    }
-                    return true;
-                }
-                std::cout << line.dump() << '\n' << std::flush;
-                return static_cast<bool>(std::cout);
-            });
+        auto asked = ask_agent(arguments->state_dir + "/driftguard.sock",
+                               {{"command", "events"},
+                                {"container", arguments->container},
+                                {"limit", arguments->limit},
+                                {"follow", arguments->follow}},
+                               [&](const nlohmann::json& line) {
+                                   if (header) {
+                                       header = false;
+                                       if (!line.value("ok", false)) {
+                                           refusal = line.value("error", "refused");
+                                           return false;
+                                       }
+                                       return true;
+                                   }
+                                   std::cout << line.dump() << '\n' << std::flush;
+                                   return static_cast<bool>(std::cout);
+                               });
         if (!asked || !refusal.empty()) {
-            fmt::print(stderr, "driftguard events: {}\n",
-                       asked ? refusal : asked.error().message);
+            fmt::print(stderr, "driftguard events: {}\n", asked ? refusal : asked.error().message);
             exit_code = kExitFailure;
         }
     });

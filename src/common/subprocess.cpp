@@ -11,8 +11,6 @@
 
 #include "common/unique_fd.h"
 
-extern char** environ;
-
 namespace driftguard {
 
 std::optional<std::string> run_for_output(const std::vector<std::string>& argv,
@@ -30,6 +28,7 @@ std::optional<std::string> run_for_output(const std::vector<std::string>& argv,
     posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));
     }

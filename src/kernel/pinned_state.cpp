@@ -84,9 +84,9 @@ Status PinnedState::prepare() const {
     const std::string mount_point = std::filesystem::path(root_).parent_path();
     if (!is_bpffs(mount_point)) {
         if (mount_point != kDefaultBpffs) {
-            return Error{fmt::format("cannot pin in {}: {} is not a bpffs mount", root_,
-                                     mount_point),
-                         ENOTDIR};
+            return Error{
+                fmt::format("cannot pin in {}: {} is not a bpffs mount", root_, mount_point),
+                ENOTDIR};
         }
         if (::mount("bpf", mount_point.c_str(), "bpf", 0, "mode=0700") != 0) {
             return errno_error("cannot mount bpffs on", mount_point);

@@ -26,8 +26,7 @@ namespace {
 // maps hold nothing that outlives one system call.
 std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
     return {program->maps.dg_container_modes, program->maps.dg_allowed,
-            program->maps.dg_pending_scripts, program->maps.dg_events,
-            program->maps.dg_counters};
+            program->maps.dg_pending_scripts, program->maps.dg_events, program->maps.dg_counters};
 }
 
 // Before load: libbpf reuses a compatible map already pinned at the path, or pins the
@@ -54,11 +53,9 @@ Status pin_links(const SensorProgram& program, const PinnedState& pins) {
         }
         const std::string path = pins.link_path(skeleton->progs[i].name);
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-            return Error{"cannot replace pinned link " + path + ": " + std::strerror(errno),
-                         errno};
+            return Error{"cannot replace pinned link " + path + ": " + std::strerror(errno), errno};
         }
-        if (auto pinned = check_libbpf(bpf_link__pin(link, path.c_str()), "pin", path);
-            !pinned) {
+        if (auto pinned = check_libbpf(bpf_link__pin(link, path.c_str()), "pin", path); !pinned) {
             return pinned;
         }
     }

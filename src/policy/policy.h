@@ -11,9 +11,9 @@ namespace driftguard::policy {
 // Which workloads a rule or exception applies to. Every field that is set must match;
 // an empty selector matches every container. Names are shell globs (fnmatch).
 struct Selector {
-    std::string image;         // glob on the image name, e.g. "docker.io/library/wordpress:*"
-    std::string image_digest;  // exact manifest digest or image ID, "sha256:..."
-    std::string pod_namespace;                 // glob on the Kubernetes namespace
+    std::string image;          // glob on the image name, e.g. "docker.io/library/wordpress:*"
+    std::string image_digest;   // exact manifest digest or image ID, "sha256:..."
+    std::string pod_namespace;  // glob on the Kubernetes namespace
     std::map<std::string, std::string> labels;  // each label must be present, value a glob
     std::string container;  // glob on the container's name (runtime name or pod container)
 };

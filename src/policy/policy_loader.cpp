@@ -43,9 +43,9 @@ void reject_unknown_keys(const YAML::Node& node, const std::string& where,
             for (const auto& name : known) {
                 allowed += (allowed.empty() ? "" : ", ") + name;
             }
-            throw PolicyError(entry.first.Mark(),
-                              fmt::format("{}: unknown key '{}' (expected one of: {})", where, key,
-                                          allowed));
+            throw PolicyError(
+                entry.first.Mark(),
+                fmt::format("{}: unknown key '{}' (expected one of: {})", where, key, allowed));
         }
     }
 }
@@ -125,7 +125,8 @@ Rule rule(const YAML::Node& node, const std::string& where) {
         result.name = scalar(node["name"], where + ".name");
     }
     if (!node["match"]) {
-        throw PolicyError(node.Mark(), where + ": a rule needs 'match' (use {} for every container)");
+        throw PolicyError(node.Mark(),
+                          where + ": a rule needs 'match' (use {} for every container)");
     }
     result.match = selector(node["match"], where + ".match");
     if (!node["mode"]) {
@@ -160,9 +161,9 @@ Exception exception(const YAML::Node& node, const std::string& where) {
         result.sha256 = scalar_list(node["sha256"], where + ".sha256");
         for (std::size_t i = 0; i < result.sha256.size(); ++i) {
             if (!is_sha256_hex(result.sha256[i])) {
-                throw PolicyError(node["sha256"][i].Mark(),
-                                  fmt::format("{}.sha256[{}]: expected 64 lowercase hex digits",
-                                              where, i));
+                throw PolicyError(
+                    node["sha256"][i].Mark(),
+                    fmt::format("{}.sha256[{}]: expected 64 lowercase hex digits", where, i));
             }
         }
     }
@@ -205,8 +206,7 @@ Policy document(const YAML::Node& root) {
             throw PolicyError(exceptions.Mark(), "exceptions: expected a list");
         }
         for (std::size_t i = 0; i < exceptions.size(); ++i) {
-            policy.exceptions.push_back(
-                exception(exceptions[i], fmt::format("exceptions[{}]", i)));
+            policy.exceptions.push_back(exception(exceptions[i], fmt::format("exceptions[{}]", i)));
         }
     }
     return policy;
@@ -224,8 +224,8 @@ Result<Policy> parse_policy(const std::string& text, const std::string& origin) 
         return Error{fmt::format("{}:{}:{}: {}", origin, error.line, error.column, error.what()),
                      EINVAL};
     } catch (const YAML::Exception& error) {
-        return Error{fmt::format("{}:{}:{}: {}", origin, error.mark.line + 1,
-                                 error.mark.column + 1, error.msg),
+        return Error{fmt::format("{}:{}:{}: {}", origin, error.mark.line + 1, error.mark.column + 1,
+                                 error.msg),
                      EINVAL};
     }
 }
@@ -240,8 +240,8 @@ Result<Policy> load_policy_file(const std::string& path) {
         return Error{fmt::format("{}: the policy is not a regular file", path), EINVAL};
     }
     if (static_cast<std::size_t>(info.st_size) > kMaxPolicyBytes) {
-        return Error{fmt::format("{}: the policy is {} bytes; the limit is {}", path,
-                                 info.st_size, kMaxPolicyBytes),
+        return Error{fmt::format("{}: the policy is {} bytes; the limit is {}", path, info.st_size,
+                                 kMaxPolicyBytes),
                      EFBIG};
     }
     std::ifstream file(path, std::ios::binary);

@@ -65,10 +65,9 @@ ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata&
 std::vector<Exception> exceptions_for(const Policy& policy,
                                       const runtime::ContainerMetadata& container) {
     std::vector<Exception> matching;
-    std::copy_if(policy.exceptions.begin(), policy.exceptions.end(), std::back_inserter(matching),
-                 [&container](const Exception& exception) {
-                     return selects(exception.match, container);
-                 });
+    std::copy_if(
+        policy.exceptions.begin(), policy.exceptions.end(), std::back_inserter(matching),
+        [&container](const Exception& exception) { return selects(exception.match, container); });
     return matching;
 }
 
@@ -79,9 +78,8 @@ bool path_matches(const Exception& exception, const std::string& path) {
 }
 
 bool digest_matches(const Exception& exception, const std::string& sha256_hex) {
-    return exception.sha256.empty() ||
-           std::find(exception.sha256.begin(), exception.sha256.end(), sha256_hex) !=
-               exception.sha256.end();
+    return exception.sha256.empty() || std::find(exception.sha256.begin(), exception.sha256.end(),
+                                                 sha256_hex) != exception.sha256.end();
 }
 
 }  // namespace driftguard::policy

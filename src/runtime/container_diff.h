@@ -13,8 +13,8 @@ struct ExecutableChange {
     enum class Kind { added, modified, removed };
     Kind kind = Kind::added;
     std::string path;
-    std::string sha256;        // in the container now ("" when removed)
-    std::string image_sha256;  // in the image ("" when added)
+    std::string sha256;            // in the container now ("" when removed)
+    std::string image_sha256;      // in the image ("" when added)
     std::uint32_t mode = 0;        // in the container now
     std::uint32_t image_mode = 0;  // in the image
     std::string image_layer;       // the image layer that supplied it (modified, removed)

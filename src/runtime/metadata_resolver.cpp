@@ -136,7 +136,7 @@ std::string MetadataResolver::find_bundle(const std::string& id, std::string& ru
         }
     }
     for (const auto& pattern : paths_.bundle_dirs) {
-        const std::string dir = replace_id(pattern, id);
+        std::string dir = replace_id(pattern, id);
         struct stat info {};
         if (::stat((root + dir + "/config.json").c_str(), &info) == 0) {
             return dir;
@@ -182,8 +182,7 @@ void MetadataResolver::apply_storage_records(ContainerMetadata& metadata) const 
                 names[0].is_string()) {
                 metadata.name = names[0].get<std::string>();
             }
-            const auto extra =
-                nlohmann::json::parse(string_at(record, "metadata"), nullptr, false);
+            const auto extra = nlohmann::json::parse(string_at(record, "metadata"), nullptr, false);
             if (metadata.image_name.empty()) {
                 metadata.image_name = string_at(extra, "image-name");
             }
@@ -231,8 +230,8 @@ void MetadataResolver::apply_podman(ContainerMetadata& metadata) const {
     }
     const std::string pod = string_at(container, "Pod");
     if (is_container_id(pod)) {
-        const auto name = run_for_output(
-            {"podman", "pod", "inspect", "--format", "{{.Name}}", pod}, milliseconds(3000));
+        const auto name = run_for_output({"podman", "pod", "inspect", "--format", "{{.Name}}", pod},
+                                         milliseconds(3000));
         if (name && !name->empty()) {
             metadata.pod_name = name->substr(0, name->find('\n'));
         }

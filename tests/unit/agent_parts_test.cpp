@@ -62,7 +62,7 @@ TEST_F(ContainerRootDir, ExpandsGlobsComponentByComponent) {
 TEST_F(ContainerRootDir, DoubleStarListsEverythingBelow) {
     const auto all = expand("/data/tools/**");
     EXPECT_EQ(all, (std::vector<std::string>{"/data/tools/bin", "/data/tools/bin/a",
-                                              "/data/tools/bin/b"}));
+                                             "/data/tools/bin/b"}));
 }
 
 TEST_F(ContainerRootDir, SymlinksNeverLeadOutOfTheRoot) {

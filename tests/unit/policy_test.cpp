@@ -128,8 +128,8 @@ TEST(PolicySelection, FirstMatchingRuleWinsElseDefault) {
     const Policy policy = example();
     EXPECT_EQ(decide_mode(policy, container("docker.io/library/nginx:1", "legacy-shop")).mode,
               DG_MODE_AUDIT);
-    const auto wordpress =
-        decide_mode(policy, container("docker.io/library/wordpress:6.6", "blog", {{"tier", "frontend"}}));
+    const auto wordpress = decide_mode(
+        policy, container("docker.io/library/wordpress:6.6", "blog", {{"tier", "frontend"}}));
     EXPECT_EQ(wordpress.mode, DG_MODE_AUDIT);
     EXPECT_EQ(wordpress.reason, "rule 'wordpress' (line 8)");
     // Label missing: the wordpress rule does not select it.

@@ -31,12 +31,13 @@ MetadataResolver fixture_resolver(const std::string& runtime) {
 TEST(ContainerIdFromCgroup, FindsTheIdInEachRuntimesCgroupPath) {
     EXPECT_EQ(container_id_from_cgroup(read_text(kFixtures + "podman/cgroup")),
               "31fb4845656da602ee90fddd2ac4a388e30fbb82eacc13b28a4b95d920fd0ac1");
-    EXPECT_EQ(container_id_from_cgroup(read_text(kFixtures + "cri-o/cgroup")), std::string(64, 'c'));
+    EXPECT_EQ(container_id_from_cgroup(read_text(kFixtures + "cri-o/cgroup")),
+              std::string(64, 'c'));
     EXPECT_EQ(container_id_from_cgroup(read_text(kFixtures + "containerd/cgroup")),
               std::string(64, 'd'));
-    EXPECT_EQ(container_id_from_cgroup(
-                  "0::/system.slice/docker-" + std::string(64, 'a') + ".scope\n"),
-              std::string(64, 'a'));
+    EXPECT_EQ(
+        container_id_from_cgroup("0::/system.slice/docker-" + std::string(64, 'a') + ".scope\n"),
+        std::string(64, 'a'));
     EXPECT_EQ(container_id_from_cgroup("0::/user.slice/session-3.scope\n"), "");
     EXPECT_EQ(container_id_from_cgroup("0::/" + std::string(63, 'a') + "\n"), "");
 }
