@@ -178,8 +178,12 @@ socket="$TEST_STATE_DIR/driftguard.sock"
 ask() { # LINE: the agent's answer
     python3 - "$socket" "$1" <<'PY'
 import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode())
-s.shutdown(socket.SHUT_WR); print(s.makefile().readline().strip())
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+try:  # the agent may answer and close before an oversized request is all sent
+    s.sendall(sys.argv[2].encode()); s.shutdown(socket.SHUT_WR)
+except BrokenPipeError:
+    pass
+print(s.makefile().readline().strip())
 PY
 }
 ask 'not json\n' | jq -e '.ok == false and (.error | contains("malformed"))' >/dev/null || fail "malformed request"
@@ -191,7 +195,11 @@ ask "$(cat "$work/long")" | jq -e '.ok == false and (.error | contains("64 KiB")
 chmod 0755 "$TEST_STATE_DIR"; chmod 0666 "$socket"
 answer="$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 - "$socket" <<'PY'
 import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{"command": "status"}\n')
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+try:  # the agent refuses and closes at accept, maybe before this is sent
+    s.sendall(b'{"command": "status"}\n')
+except BrokenPipeError:
+    pass
 print(s.makefile().readline().strip())
 PY
 )"
