@@ -57,6 +57,39 @@ struct {
 	__type(value, __u8);
 } dg_write_opens SEC(".maps");
 
+/* Who wrote files in containers. key: struct dg_inode_key of the file as opened; value:
+ * struct dg_file_writers (the first writer the sensor saw and the latest). Filled at every
+ * successful open for writing of a regular file inside a container. LRU: when full, the
+ * least recently written file is forgotten, and a drift event about it has no writer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct dg_inode_key);
+	__type(value, struct dg_file_writers);
+} dg_writers SEC(".maps");
+
+/* Recent connect() calls of processes in containers. key: __u32 tgid; value: struct
+ * dg_connections (a ring of the latest DG_CONNECTIONS). LRU: entries outlive their process
+ * (a downloader exits before its file runs) until evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct dg_connections);
+} dg_connections SEC(".maps");
+
+/* Zeroed values to insert into dg_writers / dg_connections (too big for the stack). */
+struct dg_provenance_scratch {
+	struct dg_file_writers writers;
+	struct dg_connections connections;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_provenance_scratch);
+} dg_provenance_zero SEC(".maps");
+
 /* Drift events, struct dg_event. When full, the event is dropped and counted in
  * DG_COUNTER_EVENTS_DROPPED; the verdict is applied regardless. */
 struct {

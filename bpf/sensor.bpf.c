@@ -12,9 +12,12 @@
  *                                             mmap: PROT_EXEC mapping of a file (ld.so /tmp/x,
  *                                             LD_PRELOAD, dlopen); (pkey_)mprotect adding
  *                                             PROT_EXEC to a file mapping
+ *                                             connect: remember the remote address
+ *                                             (provenance.bpf.h)
  *   tp_btf/sys_exit             dg_sys_exit   open*: judge the opened script before the
  *                                             interpreter reads it; catch write-opens of
- *                                             /proc/<pid>/mem (DDexec-style injection)
+ *                                             /proc/<pid>/mem (DDexec-style injection);
+ *                                             remember who opened a file for writing
  *   tp_btf/sched_process_exit   dg_exit       forget a pending script
  *
  * A SIGKILL sent from a syscall-entry tracepoint is delivered when the task returns to user
@@ -29,6 +32,7 @@
 #include "scope.bpf.h"
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
+#include "provenance.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -169,6 +173,8 @@ static __always_inline int dg_open_exit(long fd)
 	struct file *file = dg_container_fd_file(fd, &container_dev);
 	if (!file)
 		return 0;
+	if (may_write)
+		dg_record_writer(file);
 
 	if (pending && pending->matched) {
 		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
@@ -265,6 +271,7 @@ static __always_inline int dg_mprotect_common(unsigned long start, unsigned long
 #define DG_NR_OPEN	    2
 #define DG_NR_MMAP	    9
 #define DG_NR_MPROTECT	    10
+#define DG_NR_CONNECT	    42
 #define DG_NR_OPENAT	    257
 #define DG_NR_PKEY_MPROTECT 329
 #define DG_NR_OPENAT2	    437
@@ -289,6 +296,7 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	case DG_NR_MMAP:
 	case DG_NR_MPROTECT:
 	case DG_NR_PKEY_MPROTECT:
+	case DG_NR_CONNECT:
 		break;
 	default:
 		return 0;
@@ -305,6 +313,8 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 		return dg_open_enter((const char *)regs->di, regs->si & O_ACCMODE);
 	case DG_NR_MMAP:
 		return dg_mmap_common(regs->dx, (int)regs->r8);
+	case DG_NR_CONNECT:
+		return dg_record_connect((int)regs->di, (const void *)regs->si);
 	default:
 		return dg_mprotect_common(regs->di, regs->dx);
 	}

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
 #include "maps.bpf.h"
+#include "provenance.bpf.h"
 
 #define SIGKILL 9
 
@@ -58,6 +59,7 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	event->pad0 = 0;
 	event->pad1 = 0;
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
+	dg_fill_lineage(event);
 }
 
 /* Applies the container's mode to drift of `kind` described by `event`. */

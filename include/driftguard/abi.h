@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define DG_ABI_VERSION 2
+#define DG_ABI_VERSION 3
 
 /* What a container's drift leads to. */
 enum dg_mode {
@@ -75,6 +75,18 @@ struct dg_allowed {
 
 #define DG_PATH_MAX 256
 #define DG_NAME_MAX 64
+#define DG_ARGS_MAX 256	 /* argv bytes kept (NUL-separated, as in /proc/<pid>/cmdline) */
+#define DG_ANCESTORS 8	 /* parents kept, up to the container's first process */
+#define DG_ACTOR_ARGS 128 /* argv bytes kept of a file's writer */
+#define DG_ACTOR_ANCESTORS 4
+#define DG_CONNECTIONS 4 /* connect() calls kept per process */
+
+/* A parent of the process that drifted. */
+struct dg_ancestor {
+	__u32 tgid;
+	__u32 pad;
+	char comm[16];
+};
 
 /* One drift event (ring buffer dg_events). */
 struct dg_event {
@@ -105,6 +117,48 @@ struct dg_event {
 	char comm[16];
 	char name[DG_NAME_MAX]; /* the file's name (last path component) */
 	char path[DG_PATH_MAX]; /* the path given to execve, or the script's path */
+	__u32 args_len;		/* bytes of args used */
+	__u32 ancestor_count;
+	char args[DG_ARGS_MAX]; /* the process's argv, NUL-separated (after the exec for exec) */
+	struct dg_ancestor ancestors[DG_ANCESTORS]; /* parent first, while in the container */
+};
+
+/* A process that opened a file for writing (map dg_writers). */
+struct dg_actor {
+	__u64 ktime_ns; /* bpf_ktime_get_ns() of the open */
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 ancestor_count;
+	__u32 ancestors[DG_ACTOR_ANCESTORS]; /* tgids, parent first */
+	__u32 args_len;
+	__u32 pad;
+	char comm[16];
+	char args[DG_ACTOR_ARGS];
+};
+
+/* Value of dg_writers, keyed by struct dg_inode_key of the file as opened (the overlay
+ * inode for files of the container's root): the first and the latest writer seen. */
+struct dg_file_writers {
+	struct dg_actor first;
+	struct dg_actor last;
+};
+
+/* One connect() of a process in a container (map dg_connections). */
+struct dg_connection {
+	__u64 ktime_ns;
+	__u16 family; /* AF_INET 2, AF_INET6 10 */
+	__u16 port;   /* host byte order */
+	__u16 type;   /* SOCK_STREAM 1, SOCK_DGRAM 2 */
+	__u16 pad;
+	__u8 addr[16]; /* IPv4 in the first 4 bytes */
+};
+
+/* Value of dg_connections, keyed by tgid: the latest DG_CONNECTIONS connects, a ring. */
+struct dg_connections {
+	__u32 next;
+	__u32 pad;
+	struct dg_connection recent[DG_CONNECTIONS];
 };
 
 /* Event emitted by the build-pipeline self-test program (bpf/selftest.bpf.c). */

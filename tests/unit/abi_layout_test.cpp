@@ -29,8 +29,22 @@ TEST(AbiLayout, DriftEvent) {
     static_assert(offsetof(dg_event, comm) == 104);
     static_assert(offsetof(dg_event, name) == 120);
     static_assert(offsetof(dg_event, path) == 120 + DG_NAME_MAX);
-    static_assert(sizeof(dg_event) == 120 + DG_NAME_MAX + DG_PATH_MAX);
-    EXPECT_EQ(DG_ABI_VERSION, 2);
+    static_assert(offsetof(dg_event, args_len) == 120 + DG_NAME_MAX + DG_PATH_MAX);
+    static_assert(offsetof(dg_event, args) == 128 + DG_NAME_MAX + DG_PATH_MAX);
+    static_assert(offsetof(dg_event, ancestors) == 128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX);
+    static_assert(sizeof(dg_ancestor) == 24);
+    static_assert(sizeof(dg_event) ==
+                  128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
+    EXPECT_EQ(DG_ABI_VERSION, 3);
+}
+
+TEST(AbiLayout, ProvenanceMapValues) {
+    static_assert(offsetof(dg_actor, ancestors) == 24);
+    static_assert(offsetof(dg_actor, comm) == 48);
+    static_assert(sizeof(dg_actor) == 64 + DG_ACTOR_ARGS);
+    static_assert(sizeof(dg_file_writers) == 2 * sizeof(dg_actor));
+    static_assert(sizeof(dg_connection) == 32);
+    static_assert(sizeof(dg_connections) == 8 + 32 * DG_CONNECTIONS);
 }
 
 TEST(AbiLayout, AllowedInodeMapEntries) {
