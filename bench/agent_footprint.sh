@@ -35,7 +35,7 @@ rules:
     match: {container: "$prefix-*[02468]"}
     mode: audit
 EOF
-"$build/driftguard" agent --policy "$work/policy.yaml" --no-pin --state-dir "$work/state" \
+"$build/driftguard" agent --policy "$work/policy.yaml" --no-pin --metrics off --state-dir "$work/state" \
     >"$work/events" 2>"$work/log" &
 agent_pid=$!
 for _ in $(seq 600); do

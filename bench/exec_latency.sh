@@ -39,7 +39,7 @@ timed_loop() { # COUNT COMMAND: "wall_ns cpu_ns" for COUNT runs (wall timed insi
     echo "$wall $((after - before))"
 }
 start_agent() {
-    "$build/driftguard" agent --mode enforce --no-pin --state-dir "$work/state" >"$work/events" 2>"$work/log" &
+    "$build/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
     agent_pid=$!
     for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
     echo "agent did not start" >&2; exit 1

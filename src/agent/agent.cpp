@@ -18,7 +18,11 @@
 #include "agent/backend_choice.h"
 #include "agent/container_registry.h"
 #include "agent/control_server.h"
+#include "agent/event_enricher.h"
 #include "agent/event_log.h"
+#include "agent/event_sink.h"
+#include "agent/flood_control.h"
+#include "agent/metrics.h"
 #include "agent/instance_lock.h"
 #include "agent/policy_watcher.h"
 #include "common/kernel_dev.h"
@@ -47,7 +51,11 @@ struct PolicyState {
 class Agent {
   public:
     Agent(const AgentOptions& options, std::ostream& events)
-        : options_(options), events_(events), started_(std::chrono::system_clock::now()) {}
+        : options_(options),
+          sink_({options.events_path, options.events_max_bytes, options.events_keep,
+                 options.falco_output ? EventSink::Format::falco : EventSink::Format::driftguard},
+                events),
+          started_(std::chrono::system_clock::now()) {}
 
     int run() {
         auto lock = InstanceLock::acquire(options_.state_dir);
@@ -65,8 +73,21 @@ class Agent {
         sigaddset(&signals, SIGTERM);
         sigaddset(&signals, SIGHUP);
         ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+        if (!sink_.error().empty()) {
+            return 1;
+        }
         if (!start_sensor()) {
             return 1;
+        }
+        enricher_.emplace(*sensor_);
+        if (!options_.metrics_address.empty()) {
+            auto metrics = Metrics::serve(options_.metrics_address, choose_backend().name);
+            if (!metrics) {
+                spdlog::error("{}", metrics.error().message);
+                return 1;
+            }
+            metrics_ = std::move(metrics.value());
+            spdlog::info("metrics on http://{}/metrics", metrics_->listening());
         }
         runtime::RuntimePaths paths;
         paths.ask_podman = options_.ask_podman;
@@ -122,6 +143,7 @@ class Agent {
                         reload_policy("SIGHUP");
                         continue;
                     }
+                    flush_repeats(true);
                     stop_message();
                     return 0;
                 }
@@ -129,6 +151,8 @@ class Agent {
                     std::uint64_t expirations = 0;
                     (void)::read(timer.get(), &expirations, sizeof(expirations));
                     discover();
+                    flush_repeats(false);
+                    update_metrics();
                 } else if (fd == sensor_->events_fd()) {
                     (void)sensor_->consume();
                 } else if (fd == control_->listen_fd()) {
@@ -221,6 +245,9 @@ class Agent {
         auto& loaded = *changed;
         if (!loaded) {
             ++policy_.refusals;
+            if (metrics_) {
+                metrics_->count_policy_refusal();
+            }
             policy_.last_refusal = loaded.error().message;
             spdlog::error("policy reload ({}) refused, the previous policy stays in force: {}",
                           cause, loaded.error().message);
@@ -232,6 +259,9 @@ class Agent {
         policy_.current = std::move(loaded.value());
         policy_.loaded_at = std::chrono::system_clock::now();
         ++policy_.reloads;
+        if (metrics_) {
+            metrics_->count_policy_reload();
+        }
         sensor_->set_default_mode(policy_.current.default_mode);
         registry_->apply(policy_.current);
         spdlog::info("policy reloaded ({}): sha256 {}, default {}, {} rules, {} exceptions", cause,
@@ -266,29 +296,48 @@ class Agent {
     }
 
     void report(const dg_event& event) {
-        events::EventContext context;
-        if (auto* container = registry_ ? registry_->find(event.container_dev) : nullptr) {
-            context.container_upperdir = container->root.upperdir;
-            context.container = &container->metadata;
-            context.mode_reason = container->decision.reason;
-            refine(event, *container, context);
-            (event.verdict == DG_VERDICT_KILL ? container->blocked : container->audited) += 1;
+        TrackedContainer* container = registry_ ? registry_->find(event.container_dev) : nullptr;
+        const bool blocked = event.verdict == DG_VERDICT_KILL;
+        if (container != nullptr) {
+            (blocked ? container->blocked : container->audited) += 1;
         }
-        auto json = events::event_to_json(event, context);
-        events_ << json.dump() << '\n';
-        events_.flush();
-        event_log_.append(std::move(json));
-    }
-
-    // Says which upper-layer drift this is: a modified image file or a new file.
-    static void refine(const dg_event& event, const TrackedContainer& container,
-                       events::EventContext& context) {
-        if (event.kind != DG_KIND_UPPER || event.path[0] != '/') {
+        if (metrics_) {
+            metrics_->count_drift(blocked ? "blocked" : "audited",
+                                  std::string(events::kind_name(event.kind)),
+                                  container != nullptr && !container->metadata.name.empty()
+                                      ? container->metadata.name
+                                      : std::to_string(event.container_dev));
+        }
+        // Every attempt was judged in the kernel; repeats are only counted here.
+        if (!flood_.admit(event, FloodControl::Clock::now())) {
             return;
         }
-        const std::string path(event.path, strnlen(event.path, sizeof(event.path)));
-        const bool in_image = container.verifier->image_executable(path) != nullptr;
-        context.refined_kind = in_image ? "modified-image-file" : "new-file";
+        auto json = events::event_to_json(event, enricher_->enrich(event, container));
+        flood_.remember(event, json);
+        publish(std::move(json));
+    }
+
+    void publish(nlohmann::json event) {
+        sink_.write(event);
+        event_log_.append(std::move(event));
+    }
+
+    void flush_repeats(bool all) {
+        for (auto& summary : flood_.flush(FloodControl::Clock::now(), all)) {
+            publish(std::move(summary));
+        }
+    }
+
+    void update_metrics() {
+        if (!metrics_) {
+            return;
+        }
+        metrics_->set_kernel_counters(sensor_->counters());
+        std::map<std::string, std::size_t> by_mode;
+        for (const auto& container : registry_->status()) {
+            by_mode[container["mode"].get<std::string>()] += 1;
+        }
+        metrics_->set_containers(by_mode);
     }
 
     void answer(const nlohmann::json& request, const ControlServer::Reply& reply, bool& keep_open) {
@@ -366,6 +415,7 @@ class Agent {
               {"blocked", counters.values[DG_COUNTER_KILLS]},
               {"audited", counters.values[DG_COUNTER_AUDITS]},
               {"events_dropped", counters.values[DG_COUNTER_EVENTS_DROPPED]},
+              {"repeats_aggregated", flood_.suppressed()},
               {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
               {"scripts_never_opened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]}}},
             {"containers", registry_->status()},
@@ -373,7 +423,10 @@ class Agent {
     }
 
     AgentOptions options_;
-    std::ostream& events_;
+    EventSink sink_;
+    FloodControl flood_;
+    std::optional<EventEnricher> enricher_;
+    std::unique_ptr<Metrics> metrics_;
     std::chrono::system_clock::time_point started_;
     PolicyState policy_;
     std::optional<PolicyWatcher> watcher_;

@@ -23,6 +23,13 @@ struct AgentOptions {
     // Holds the control socket (driftguard.sock) and the instance lock.
     std::string state_dir = kDefaultStateDir;
     bool ask_podman = true;  // read podman's labels and pod names through its CLI
+    // Events: "" or "-" for stdout, else a file rotated at events_max_bytes.
+    std::string events_path;
+    std::uint64_t events_max_bytes = 64ULL << 20;
+    unsigned events_keep = 5;
+    bool falco_output = false;  // Falco's json_output shape instead of driftguard's
+    // Prometheus /metrics; "" to serve none.
+    std::string metrics_address = "127.0.0.1:9464";
 };
 
 // Runs the sensor and the kill backend in the foreground until SIGINT or SIGTERM:

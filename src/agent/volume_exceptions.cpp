@@ -3,15 +3,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/stable_file_digest.h"
 #include "common/kernel_dev.h"
+#include "common/open_in_root.h"
 #include "common/unique_fd.h"
 #include "policy/policy_match.h"
 
@@ -19,16 +18,6 @@ namespace driftguard::agent {
 namespace {
 
 constexpr int kMaxDepth = 16;
-
-// Opens `relative` under `root_fd` as if `root_fd` were "/": "..", absolute symlinks and
-// magic links cannot leave it.
-int open_in_root(int root_fd, const std::string& relative, int flags) {
-    open_how how{};
-    how.flags = static_cast<std::uint64_t>(flags) | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    const std::string path = relative.empty() ? "." : relative;
-    return static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof(how)));
-}
 
 std::vector<std::string> list_directory(int root_fd, const std::string& relative) {
     std::vector<std::string> names;

@@ -21,6 +21,11 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         std::string state_dir = agent::kDefaultStateDir;
         bool no_pin = false;
         bool uninstall = false;
+        std::string events_file;
+        std::uint64_t events_max_mib = 64;
+        unsigned events_keep = 5;
+        std::string output_format = "driftguard";
+        std::string metrics = "127.0.0.1:9464";
     };
     auto arguments = std::make_shared<Arguments>();
     CLI::App* agent = app.add_subcommand(
@@ -48,6 +53,23 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     agent->add_flag("--no-pin", arguments->no_pin,
                     "Do not pin: enforcement ends when the agent stops");
+    agent->add_option("--events-file", arguments->events_file,
+                      "Write events to this file instead of stdout, rotated by size");
+    agent->add_option("--events-max-size", arguments->events_max_mib,
+                      "Rotate the events file at this many MiB")
+        ->check(CLI::Range(1, 1 << 20))
+        ->capture_default_str();
+    agent->add_option("--events-keep", arguments->events_keep, "Rotated event files kept")
+        ->check(CLI::Range(0, 100))
+        ->capture_default_str();
+    agent->add_option("--output-format", arguments->output_format,
+                      "driftguard (docs/events.md) or falco (Falco's json_output shape)")
+        ->check(CLI::IsMember({"driftguard", "falco"}))
+        ->capture_default_str();
+    agent->add_option("--metrics", arguments->metrics,
+                      "Serve Prometheus /metrics on HOST:PORT (port 0: any free port); 'off' "
+                      "for none")
+        ->capture_default_str();
     agent->add_flag("--uninstall", arguments->uninstall,
                     "Remove the pinned sensor (detaching its programs) and exit");
     agent->callback([arguments, &exit_code] {
@@ -62,6 +84,11 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         options.only_container = arguments->only_container;
         options.pin_root = arguments->no_pin ? "" : arguments->pin_root;
         options.state_dir = arguments->state_dir;
+        options.events_path = arguments->events_file;
+        options.events_max_bytes = arguments->events_max_mib << 20;
+        options.events_keep = arguments->events_keep;
+        options.falco_output = arguments->output_format == "falco";
+        options.metrics_address = arguments->metrics == "off" ? "" : arguments->metrics;
         // stdout carries the events; logs go to stderr.
         exit_code = agent::run_agent(options, std::cout);
     });

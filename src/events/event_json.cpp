@@ -69,9 +69,33 @@ std::string_view mode_name(std::uint8_t mode) {
     }
 }
 
+namespace {
+
+nlohmann::json process_json(const ProcessInfo& process) {
+    return {{"pid", process.pid},
+            {"comm", process.comm},
+            {"exe", process.exe.empty() ? nlohmann::json(nullptr) : nlohmann::json(process.exe)},
+            {"argv", process.argv}};
+}
+
+nlohmann::json writer_json(const std::optional<WriterInfo>& writer) {
+    if (!writer) {
+        return nullptr;
+    }
+    auto json = process_json(writer->process);
+    json["ppid"] = writer->ppid;
+    json["uid"] = writer->uid;
+    json["time"] = writer->time;
+    return json;
+}
+
+}  // namespace
+
 nlohmann::json event_to_json(const dg_event& event, const EventContext& context) {
     nlohmann::json file = {
-        {"path", bounded(event.path, sizeof(event.path))},
+        {"path", context.file_path.empty() ? bounded(event.path, sizeof(event.path))
+                                           : context.file_path},
+        {"exec_path", bounded(event.path, sizeof(event.path))},
         {"name", bounded(event.name, sizeof(event.name))},
         {"dev", event.file_dev},
         {"ino", event.file_ino},
@@ -79,18 +103,46 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
         {"size", event.file_size},
         {"nlink", event.file_nlink},
         {"fs_magic", fmt::format("{:#x}", event.fs_magic)},
+        {"sha256", context.file_sha256.empty() ? nlohmann::json(nullptr)
+                                               : nlohmann::json(context.file_sha256)},
+        {"in_image", context.image_has_path},
     };
+    if (!context.file_sha256_missing.empty()) {
+        file["sha256_missing"] = context.file_sha256_missing;
+    }
+    if (context.image_has_path) {
+        file["image_sha256"] = context.image_sha256;
+    }
     if (event.upper_ino != 0) {
         file["upper_ino"] = event.upper_ino;
     }
-    if (!context.file_sha256.empty()) {
-        file["sha256"] = context.file_sha256;
+    nlohmann::json process = process_json(context.process);
+    process["pid"] = event.tgid;
+    process["tid"] = event.pid;
+    process["ppid"] = event.ppid;
+    process["uid"] = event.uid;
+    process["gid"] = event.gid;
+    process["comm"] = bounded(event.comm, sizeof(event.comm));
+    process["cwd"] = context.cwd.empty() ? nlohmann::json(nullptr) : nlohmann::json(context.cwd);
+    process["ancestry"] = nlohmann::json::array();
+    for (const auto& ancestor : context.ancestry) {
+        process["ancestry"].push_back(process_json(ancestor));
+    }
+    nlohmann::json connections = nlohmann::json::array();
+    for (const auto& connection : context.connections) {
+        connections.push_back({{"pid", connection.pid},
+                               {"remote", connection.remote},
+                               {"port", connection.port},
+                               {"protocol", connection.protocol},
+                               {"time", connection.time}});
     }
     nlohmann::json json = {
         {"schema", kEventSchema},
         {"time", utc_now()},
+        {"node", context.node},
         {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
         {"mode", mode_name(event.mode)},
+        {"backend", "kill"},
         {"hook", hook_name(event.hook)},
         {"kind",
          context.refined_kind.empty() ? std::string(kind_name(event.kind)) : context.refined_kind},
@@ -98,14 +150,12 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
          {{"key", event.container_dev},
           {"mnt_ns", event.mnt_ns},
           {"upperdir", context.container_upperdir}}},
-        {"process",
-         {{"pid", event.tgid},
-          {"tid", event.pid},
-          {"ppid", event.ppid},
-          {"uid", event.uid},
-          {"gid", event.gid},
-          {"comm", bounded(event.comm, sizeof(event.comm))}}},
+        {"process", process},
         {"file", file},
+        {"provenance",
+         {{"first_writer", writer_json(context.first_writer)},
+          {"last_writer", writer_json(context.last_writer)},
+          {"connections", connections}}},
     };
     if (const auto* about = context.container) {
         auto& container = json["container"];

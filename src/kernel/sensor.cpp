@@ -183,6 +183,24 @@ std::vector<Key> map_keys(const bpf_map* map) {
 
 }  // namespace
 
+std::optional<dg_file_writers> Sensor::writers_of(const dg_inode_key& file) const {
+    dg_file_writers writers{};
+    if (bpf_map__lookup_elem(state_->program->maps.dg_writers, &file, sizeof(file), &writers,
+                             sizeof(writers), 0) != 0) {
+        return std::nullopt;
+    }
+    return writers;
+}
+
+std::optional<dg_connections> Sensor::connections_of(std::uint32_t tgid) const {
+    dg_connections connections{};
+    if (bpf_map__lookup_elem(state_->program->maps.dg_connections, &tgid, sizeof(tgid),
+                             &connections, sizeof(connections), 0) != 0) {
+        return std::nullopt;
+    }
+    return connections;
+}
+
 std::vector<std::uint32_t> Sensor::container_mode_keys() const {
     return map_keys<std::uint32_t>(state_->program->maps.dg_container_modes);
 }

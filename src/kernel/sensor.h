@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ class Sensor {
     // The keys now in dg_container_modes and dg_allowed (after adopting pinned maps, the
     // agent removes what belongs to containers that are gone).
     std::vector<std::uint32_t> container_mode_keys() const;
+    // Provenance (bpf/provenance.bpf.h): who opened the file for writing, and the recent
+    // connect() calls of a process. Nothing when the sensor never saw (or forgot) them.
+    std::optional<dg_file_writers> writers_of(const dg_inode_key& file) const;
+    std::optional<dg_connections> connections_of(std::uint32_t tgid) const;
     std::vector<dg_inode_key> allowed_keys() const;
     // True when the maps of a previous agent's pinned sensor were adopted (their container
     // modes, verified copy-ups, counters and undelivered events carry over).

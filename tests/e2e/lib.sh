@@ -68,7 +68,8 @@ start_agent() {
     local mode="$1" pattern="${2:-agent running}"
     shift $(( $# < 2 ? $# : 2 ))
     [[ -n "${KEEP_EVENTS:-}" ]] || : > "$AGENT_EVENTS"
-    "$DRIFTGUARD" agent --pin-dir "$TEST_PIN_DIR" --state-dir "$TEST_STATE_DIR" --mode "$mode" "$@" \
+    "$DRIFTGUARD" agent --pin-dir "$TEST_PIN_DIR" --state-dir "$TEST_STATE_DIR" --metrics 127.0.0.1:0 \
+        --mode "$mode" "$@" \
         >>"$AGENT_EVENTS" 2>"$AGENT_LOG" &
     agent_pid=$!
     wait_for_agent_log "$pattern"

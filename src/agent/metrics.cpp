@@ -1,0 +1,90 @@
+#include "agent/metrics.h"
+
+#include <cerrno>
+#include <exception>
+
+#include <fmt/format.h>
+
+namespace driftguard::agent {
+
+Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
+                                                const std::string& backend) {
+    std::unique_ptr<Metrics> metrics(new Metrics());
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return Error{fmt::format("metrics address '{}': expected HOST:PORT", address), EINVAL};
+    }
+    metrics->host_ = address.substr(0, colon);
+    try {
+        metrics->exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
+    } catch (const std::exception& error) {
+        return Error{fmt::format("cannot serve metrics on {}: {}", address, error.what()),
+                     EADDRINUSE};
+    }
+    auto registry = std::make_shared<prometheus::Registry>();
+    metrics->registry_ = registry;
+    metrics->drift_ = &prometheus::BuildCounter()
+                           .Name("driftguard_drift_total")
+                           .Help("Drift attempts judged, by verdict (blocked, audited), kind and "
+                                 "container; repeats included")
+                           .Register(*registry);
+    metrics->containers_ = &prometheus::BuildGauge()
+                                .Name("driftguard_containers")
+                                .Help("Containers the agent protects, by mode")
+                                .Register(*registry);
+    metrics->reloads_ = &prometheus::BuildCounter()
+                             .Name("driftguard_policy_reloads_total")
+                             .Help("Policy reloads applied")
+                             .Register(*registry)
+                             .Add({});
+    metrics->refusals_ = &prometheus::BuildCounter()
+                              .Name("driftguard_policy_refusals_total")
+                              .Help("Policies refused (the previous one stayed in force)")
+                              .Register(*registry)
+                              .Add({});
+    auto& kernel = prometheus::BuildGauge()
+                       .Name("driftguard_kernel_total")
+                       .Help("The kernel sensor's counters since it was loaded (they survive "
+                             "agent restarts)")
+                       .Register(*registry);
+    metrics->execs_ = &kernel.Add({{"counter", "execs_judged"}});
+    metrics->mappings_ = &kernel.Add({{"counter", "mappings_judged"}});
+    metrics->kernel_blocked_ = &kernel.Add({{"counter", "blocked"}});
+    metrics->kernel_audited_ = &kernel.Add({{"counter", "audited"}});
+    metrics->dropped_ = &kernel.Add({{"counter", "events_dropped"}});
+    prometheus::BuildGauge()
+        .Name("driftguard_backend_info")
+        .Help("The enforcement backend in use")
+        .Register(*registry)
+        .Add({{"backend", backend}})
+        .Set(1);
+    metrics->exposer_->RegisterCollectable(registry);
+    return metrics;
+}
+
+std::string Metrics::listening() const {
+    const auto ports = exposer_->GetListeningPorts();
+    return fmt::format("{}:{}", host_, ports.empty() ? 0 : ports.front());
+}
+
+void Metrics::count_drift(const std::string& verdict, const std::string& kind,
+                          const std::string& container) {
+    drift_->Add({{"verdict", verdict}, {"kind", kind}, {"container", container}}).Increment();
+}
+
+void Metrics::set_containers(const std::map<std::string, std::size_t>& by_mode) {
+    for (const char* mode : {"enforce", "audit", "off"}) {
+        auto found = by_mode.find(mode);
+        containers_->Add({{"mode", mode}}).Set(found == by_mode.end() ? 0.0 : static_cast<double>(found->second));
+    }
+}
+
+void Metrics::set_kernel_counters(const kernel::SensorCounters& counters) {
+    execs_->Set(static_cast<double>(counters.values[DG_COUNTER_EXECS]));
+    mappings_->Set(static_cast<double>(counters.values[DG_COUNTER_MAPS]));
+    kernel_blocked_->Set(static_cast<double>(counters.values[DG_COUNTER_KILLS]));
+    kernel_audited_->Set(static_cast<double>(counters.values[DG_COUNTER_AUDITS]));
+    dropped_->Set(static_cast<double>(counters.values[DG_COUNTER_EVENTS_DROPPED]));
+}
+
+}  // namespace driftguard::agent
