@@ -68,6 +68,16 @@ struct {
 	__type(value, struct dg_file_writers);
 } dg_writers SEC(".maps");
 
+/* The file each process in a container last opened for writing. key: __u32 tgid; value:
+ * struct dg_inode_key. Lets dg_exec name the program in dg_writers when a shell opens
+ * the file (`tool > file`) and then execs the tool that writes it. LRU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct dg_inode_key);
+} dg_last_write_open SEC(".maps");
+
 /* Recent connect() calls of processes in containers. key: __u32 tgid; value: struct
  * dg_connections (a ring of the latest DG_CONNECTIONS). LRU: entries outlive their process
  * (a downloader exits before its file runs) until evicted. */

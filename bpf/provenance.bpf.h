@@ -90,6 +90,25 @@ static __always_inline void dg_record_writer(struct file *file)
 	dg_fill_actor(&writers->last);
 	if (writers->first.ktime_ns == 0)
 		__builtin_memcpy(&writers->first, &writers->last, sizeof(writers->first));
+	__u32 tgid = writers->last.tgid;
+	bpf_map_update_elem(&dg_last_write_open, &tgid, &key, BPF_ANY);
+}
+
+/* The current process just exec'd: if it had opened a file for writing (a shell's
+ * redirection before it execs the tool), that file's writer is now this program. */
+static __always_inline void dg_writer_execs(__u32 tgid)
+{
+	struct dg_inode_key *key = bpf_map_lookup_elem(&dg_last_write_open, &tgid);
+	if (!key)
+		return;
+	struct dg_file_writers *writers = bpf_map_lookup_elem(&dg_writers, key);
+	if (writers && writers->last.tgid == tgid) {
+		bpf_get_current_comm(writers->last.comm, sizeof(writers->last.comm));
+		writers->last.args_len = dg_read_args(writers->last.args, DG_ACTOR_ARGS);
+		if (writers->first.tgid == tgid && writers->first.ktime_ns == writers->last.ktime_ns)
+			__builtin_memcpy(&writers->first, &writers->last, sizeof(writers->first));
+	}
+	bpf_map_delete_elem(&dg_last_write_open, &tgid);
 }
 
 /* connect(fd, uaddr) by a process in a container: remember the remote address. */

@@ -87,6 +87,7 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	dg_count(DG_COUNTER_EXECS);
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_map_delete_elem(&dg_pending_scripts, &tgid);
+	dg_writer_execs(tgid);
 
 	struct dg_event *event = dg_new_event(DG_HOOK_EXEC, container_dev);
 	if (!event)
