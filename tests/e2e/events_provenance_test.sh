@@ -70,7 +70,7 @@ check 'any(.process.ancestry[]; .comm == "sh" and .exe == "/usr/bin/dash" and .a
 check '.process.ppid as $p | any(.provenance.connections[]; .pid == $p)' "the connection was made by the miner's parent"
 check '.provenance.last_writer.comm == "tail" and .provenance.last_writer.argv[0] == "tail"' "writer"
 check "any(.provenance.connections[]; .remote == \"127.0.0.1\" and .port == $port and .protocol == \"tcp\")" "the writer's parent's connection to the server"
-echo "ok: blocked miner: sha256, image comparison, ancestry (bash -> sh), writer tail, connection 127.0.0.1:$port/tcp"
+echo "ok: blocked miner: sha256, image comparison, ancestry (sh), writer tail, connection 127.0.0.1:$port/tcp"
 jq -r '"   chain: \(.process.ancestry | reverse | map(.comm) | join(" -> ")) -> \(.process.comm) | written by \(.provenance.last_writer.comm) after \(.provenance.connections | map("\(.remote):\(.port)") | join(","))"' <<<"$event"
 
 # Metrics over HTTP.

@@ -1,0 +1,133 @@
+// Event output pieces without a kernel: flood aggregation, the events file's rotation,
+// the Falco shape, argv splitting.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "agent/event_enricher.h"
+#include "agent/event_sink.h"
+#include "agent/flood_control.h"
+#include "events/falco_format.h"
+
+namespace driftguard::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+dg_event drift(std::uint64_t ino, const char* path) {
+    dg_event event{};
+    event.container_dev = 43;
+    event.hook = DG_HOOK_EXEC;
+    event.kind = DG_KIND_UPPER;
+    event.verdict = DG_VERDICT_KILL;
+    event.file_ino = ino;
+    std::snprintf(event.path, sizeof(event.path), "%s", path);
+    return event;
+}
+
+TEST(FloodControl, FirstReportedRepeatsCountedThenOneSummary) {
+    FloodControl flood(5s, 60s);
+    const auto start = FloodControl::Clock::now();
+    ASSERT_TRUE(flood.admit(drift(1, "/tmp/m"), start));
+    flood.remember(drift(1, "/tmp/m"), {{"file", {{"path", "/tmp/m"}}}});
+    for (int i = 1; i <= 99; ++i) {
+        EXPECT_FALSE(flood.admit(drift(1, "/tmp/m"), start + std::chrono::milliseconds(i)));
+    }
+    // Another file, or the same inode by another path, is its own event.
+    EXPECT_TRUE(flood.admit(drift(2, "/tmp/m"), start));
+    EXPECT_TRUE(flood.admit(drift(1, "/tmp/hardlink"), start));
+    EXPECT_TRUE(flood.flush(start + 1s).empty());  // still going
+    const auto summaries = flood.flush(start + 6s);
+    ASSERT_EQ(summaries.size(), 1U);
+    EXPECT_EQ(summaries[0]["repeat"]["count"], 99);
+    EXPECT_EQ(summaries[0]["file"]["path"], "/tmp/m");
+    EXPECT_EQ(flood.suppressed(), 99U);
+    EXPECT_TRUE(flood.admit(drift(1, "/tmp/m"), start + 7s));  // a new burst is reported again
+}
+
+TEST(FloodControl, LongBurstsAreSummarisedEveryPeriod) {
+    FloodControl flood(5s, 60s);
+    const auto start = FloodControl::Clock::now();
+    flood.admit(drift(1, "/x"), start);
+    flood.remember(drift(1, "/x"), {{"n", 1}});
+    for (int second = 1; second <= 61; ++second) {
+        flood.admit(drift(1, "/x"), start + std::chrono::seconds(second));
+    }
+    const auto summaries = flood.flush(start + 61s);
+    ASSERT_EQ(summaries.size(), 1U);
+    EXPECT_EQ(summaries[0]["repeat"]["count"], 61);
+    flood.admit(drift(1, "/x"), start + 62s);
+    EXPECT_FALSE(flood.admit(drift(1, "/x"), start + 62s)) << "the burst goes on after a summary";
+}
+
+TEST(EventSink, RotatesBySizeKeepingTheNewest) {
+    const fs::path dir = fs::temp_directory_path() / ("dg-sink-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ostringstream unused;
+    {
+        EventSink sink({(dir / "events.jsonl").string(), 200, 2, EventSink::Format::driftguard},
+                       unused);
+        for (int i = 0; i < 20; ++i) {
+            sink.write({{"n", i}, {"padding", std::string(40, 'x')}});
+        }
+    }
+    EXPECT_TRUE(fs::exists(dir / "events.jsonl"));
+    EXPECT_TRUE(fs::exists(dir / "events.jsonl.1"));
+    EXPECT_TRUE(fs::exists(dir / "events.jsonl.2"));
+    EXPECT_FALSE(fs::exists(dir / "events.jsonl.3"));
+    EXPECT_LE(fs::file_size(dir / "events.jsonl"), 200U);
+    std::ifstream newest(dir / "events.jsonl");
+    std::string last;
+    for (std::string line; std::getline(newest, line);) {
+        last = line;
+    }
+    EXPECT_EQ(nlohmann::json::parse(last)["n"], 19);
+    EXPECT_TRUE(unused.str().empty());
+    fs::remove_all(dir);
+}
+
+TEST(FalcoFormat, CarriesTheFieldsFalcoConsumersRead) {
+    const nlohmann::json event = {
+        {"time", "2026-11-27T10:00:00.000001Z"},
+        {"node", "node-1"},
+        {"verdict", "blocked"},
+        {"kind", "new-file"},
+        {"hook", "exec"},
+        {"container",
+         {{"id", "abc"}, {"name", "web"}, {"image", {{"name", "docker.io/library/wordpress:6.6"}}}}},
+        {"process",
+         {{"pid", 7}, {"ppid", 6}, {"comm", "miner"}, {"argv", {"/tmp/miner", "-o", "pool"}},
+          {"ancestry", {{{"comm", "sh"}}}}}},
+        {"file", {{"path", "/tmp/miner"}, {"sha256", "ab"}}},
+        {"provenance",
+         {{"last_writer", {{"comm", "curl"}, {"argv", {"curl", "-o", "/tmp/miner"}}}},
+          {"connections", {{{"remote", "203.0.113.7"}, {"port", 8080}}}}}},
+    };
+    const auto falco = events::to_falco(event);
+    EXPECT_EQ(falco["priority"], "Critical");
+    EXPECT_EQ(falco["hostname"], "node-1");
+    EXPECT_EQ(falco["source"], "driftguard");
+    const auto& fields = falco["output_fields"];
+    EXPECT_EQ(fields["proc.cmdline"], "/tmp/miner -o pool");
+    EXPECT_EQ(fields["proc.pname"], "sh");
+    EXPECT_EQ(fields["container.image.repository"], "docker.io/library/wordpress");
+    EXPECT_EQ(fields["container.image.tag"], "6.6");
+    EXPECT_EQ(fields["driftguard.connections"], "203.0.113.7:8080");
+    EXPECT_NE(falco["output"].get<std::string>().find("written by curl after connecting to "
+                                                       "203.0.113.7:8080"),
+              std::string::npos);
+}
+
+TEST(SplitArgv, NulSeparatedWithACutOffTail) {
+    const char text[] = {'a', 0, 'b', 'c', 0, 'd'};
+    EXPECT_EQ(split_argv(text, sizeof(text)), (std::vector<std::string>{"a", "bc", "d"}));
+    EXPECT_TRUE(split_argv(text, 0).empty());
+}
+
+}  // namespace
+}  // namespace driftguard::agent
