@@ -296,6 +296,7 @@ class Agent {
     }
 
     void report(const dg_event& event) {
+        ++received_;
         TrackedContainer* container = registry_ ? registry_->find(event.container_dev) : nullptr;
         const bool blocked = event.verdict == DG_VERDICT_KILL;
         if (container != nullptr) {
@@ -415,6 +416,7 @@ class Agent {
               {"blocked", counters.values[DG_COUNTER_KILLS]},
               {"audited", counters.values[DG_COUNTER_AUDITS]},
               {"events_dropped", counters.values[DG_COUNTER_EVENTS_DROPPED]},
+              {"events_received", received_},
               {"repeats_aggregated", flood_.suppressed()},
               {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
               {"scripts_never_opened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]}}},
@@ -427,6 +429,7 @@ class Agent {
     FloodControl flood_;
     std::optional<EventEnricher> enricher_;
     std::unique_ptr<Metrics> metrics_;
+    std::uint64_t received_ = 0;  // events read from the ring buffer
     std::chrono::system_clock::time_point started_;
     PolicyState policy_;
     std::optional<PolicyWatcher> watcher_;

@@ -9,9 +9,8 @@ namespace {
 
 constexpr std::size_t kMaxBursts = 4096;
 
-std::string utc_now() {
-    return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::microseconds>(
-                                        std::chrono::system_clock::now()));
+std::string utc(std::chrono::system_clock::time_point time) {
+    return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::microseconds>(time));
 }
 
 }  // namespace
@@ -34,13 +33,13 @@ bool FloodControl::admit(const dg_event& event, Clock::time_point now) {
         }
         Burst burst;
         burst.first_seen = burst.last_seen = now;
-        burst.first_seen_utc = burst.last_seen_utc = utc_now();
+        burst.first_seen_wall = burst.last_seen_wall = std::chrono::system_clock::now();
         bursts_.emplace(key_of(event), std::move(burst));
         return true;
     }
     Burst& burst = found->second;
     burst.last_seen = now;
-    burst.last_seen_utc = utc_now();
+    burst.last_seen_wall = std::chrono::system_clock::now();
     ++burst.repeats;
     ++suppressed_;
     return false;
@@ -66,8 +65,8 @@ std::vector<nlohmann::json> FloodControl::flush(Clock::time_point now, bool all)
         if (burst.repeats > 0 && !burst.reported.is_null()) {
             nlohmann::json summary = burst.reported;
             summary["repeat"] = {{"count", burst.repeats},
-                                 {"first_seen", burst.first_seen_utc},
-                                 {"last_seen", burst.last_seen_utc}};
+                                 {"first_seen", utc(burst.first_seen_wall)},
+                                 {"last_seen", utc(burst.last_seen_wall)}};
             summaries.push_back(std::move(summary));
         }
         if (quiet || all) {
@@ -75,7 +74,7 @@ std::vector<nlohmann::json> FloodControl::flush(Clock::time_point now, bool all)
         } else {
             burst.repeats = 0;  // still going: a new period starts
             burst.first_seen = now;
-            burst.first_seen_utc = burst.last_seen_utc;
+            burst.first_seen_wall = burst.last_seen_wall;
             ++it;
         }
     }

@@ -40,8 +40,8 @@ class FloodControl {
     struct Burst {
         Clock::time_point first_seen;
         Clock::time_point last_seen;
-        std::string first_seen_utc;
-        std::string last_seen_utc;
+        std::chrono::system_clock::time_point first_seen_wall;
+        std::chrono::system_clock::time_point last_seen_wall;
         std::uint64_t repeats = 0;
         nlohmann::json reported;
     };
