@@ -79,7 +79,8 @@ static __always_inline void dg_record_writer(struct file *file)
 	struct dg_file_writers *writers = bpf_map_lookup_elem(&dg_writers, &key);
 	if (!writers) {
 		__u32 zero = 0;
-		struct dg_provenance_scratch *empty = bpf_map_lookup_elem(&dg_provenance_zero, &zero);
+		struct dg_provenance_scratch *empty =
+		    bpf_map_lookup_elem(&dg_provenance_zero, &zero);
 		if (!empty)
 			return;
 		bpf_map_update_elem(&dg_writers, &key, &empty->writers, BPF_NOEXIST);
@@ -105,7 +106,8 @@ static __always_inline void dg_writer_execs(__u32 tgid)
 	if (writers && writers->last.tgid == tgid) {
 		bpf_get_current_comm(writers->last.comm, sizeof(writers->last.comm));
 		writers->last.args_len = dg_read_args(writers->last.args, DG_ACTOR_ARGS);
-		if (writers->first.tgid == tgid && writers->first.ktime_ns == writers->last.ktime_ns)
+		if (writers->first.tgid == tgid &&
+		    writers->first.ktime_ns == writers->last.ktime_ns)
 			__builtin_memcpy(&writers->first, &writers->last, sizeof(writers->first));
 	}
 	bpf_map_delete_elem(&dg_last_write_open, &tgid);
@@ -125,7 +127,8 @@ static __always_inline int dg_record_connect(int fd, const void *uaddr)
 	struct dg_connections *connections = bpf_map_lookup_elem(&dg_connections, &tgid);
 	if (!connections) {
 		__u32 zero = 0;
-		struct dg_provenance_scratch *empty = bpf_map_lookup_elem(&dg_provenance_zero, &zero);
+		struct dg_provenance_scratch *empty =
+		    bpf_map_lookup_elem(&dg_provenance_zero, &zero);
 		if (!empty)
 			return 0;
 		bpf_map_update_elem(&dg_connections, &tgid, &empty->connections, BPF_NOEXIST);

@@ -73,13 +73,13 @@ struct dg_allowed {
 	__u32 pad;
 };
 
-#define DG_PATH_MAX 256
-#define DG_NAME_MAX 64
-#define DG_ARGS_MAX 256	 /* argv bytes kept (NUL-separated, as in /proc/<pid>/cmdline) */
-#define DG_ANCESTORS 8	 /* parents kept, up to the container's first process */
-#define DG_ACTOR_ARGS 128 /* argv bytes kept of a file's writer */
+#define DG_PATH_MAX	   256
+#define DG_NAME_MAX	   64
+#define DG_ARGS_MAX	   256 /* argv bytes kept (NUL-separated, as in /proc/<pid>/cmdline) */
+#define DG_ANCESTORS	   8   /* parents kept, up to the container's first process */
+#define DG_ACTOR_ARGS	   128 /* argv bytes kept of a file's writer */
 #define DG_ACTOR_ANCESTORS 4
-#define DG_CONNECTIONS 4 /* connect() calls kept per process */
+#define DG_CONNECTIONS	   4 /* connect() calls kept per process */
 
 /* A parent of the process that drifted. */
 struct dg_ancestor {

@@ -56,8 +56,8 @@ std::string wall_time(std::uint64_t ktime_ns) {
     std::tm parts{};
     ::gmtime_r(&seconds, &parts);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", parts.tm_year + 1900,
-                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
-                       parts.tm_sec, (at % 1000000000LL) / 1000);
+                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                       (at % 1000000000LL) / 1000);
 }
 
 std::string address_text(const dg_connection& connection) {
@@ -72,8 +72,8 @@ events::WriterInfo writer_info(const dg_actor& actor) {
     events::WriterInfo writer;
     writer.process.pid = actor.tgid;
     writer.process.comm = std::string(actor.comm, strnlen(actor.comm, sizeof(actor.comm)));
-    writer.process.argv = split_argv(actor.args, std::min<std::size_t>(actor.args_len,
-                                                                       sizeof(actor.args)));
+    writer.process.argv =
+        split_argv(actor.args, std::min<std::size_t>(actor.args_len, sizeof(actor.args)));
     writer.ppid = actor.ppid;
     writer.uid = actor.uid;
     writer.time = wall_time(actor.ktime_ns);
@@ -163,8 +163,9 @@ events::EventContext EventEnricher::enrich(const dg_event& event,
          ++i) {
         events::ProcessInfo ancestor;
         ancestor.pid = event.ancestors[i].tgid;
-        ancestor.comm = std::string(event.ancestors[i].comm,
-                                    strnlen(event.ancestors[i].comm, sizeof(event.ancestors[i].comm)));
+        ancestor.comm =
+            std::string(event.ancestors[i].comm,
+                        strnlen(event.ancestors[i].comm, sizeof(event.ancestors[i].comm)));
         ancestor.exe = read_link(proc(ancestor.pid, "exe"));
         ancestor.argv = read_cmdline(ancestor.pid);
         context.ancestry.push_back(std::move(ancestor));
@@ -193,8 +194,8 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
     }
     if (path.starts_with("/")) {
         for (std::size_t i = 0; i < holders.size() && !fd; ++i) {
-            UniqueFd root(::open(proc(holders[i], "root").c_str(),
-                                 O_PATH | O_DIRECTORY | O_CLOEXEC));
+            UniqueFd root(
+                ::open(proc(holders[i], "root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (root) {
                 fd = open_matching("", root.get(), path.substr(1), event);
             }
@@ -240,8 +241,7 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
                    std::any_of(container->inventory->executables.begin(),
                                container->inventory->executables.end(),
                                [&](const image::Executable& executable) {
-                                   return to_hex(executable.content->sha256) ==
-                                          context.file_sha256;
+                                   return to_hex(executable.content->sha256) == context.file_sha256;
                                })) {
             context.refined_kind = "image-file-at-new-path";
         } else {
@@ -265,9 +265,8 @@ void EventEnricher::add_provenance(const dg_event& event, events::EventContext& 
     std::set<std::uint32_t> processes;
     for (const dg_actor* actor : {&writers->first, &writers->last}) {
         processes.insert(actor->tgid);
-        for (std::uint32_t i = 0; i < std::min<std::uint32_t>(actor->ancestor_count,
-                                                              DG_ACTOR_ANCESTORS);
-             ++i) {
+        for (std::uint32_t i = 0;
+             i < std::min<std::uint32_t>(actor->ancestor_count, DG_ACTOR_ANCESTORS); ++i) {
             processes.insert(actor->ancestors[i]);
         }
     }

@@ -28,7 +28,8 @@ void EventSink::open() {
         return;
     }
     struct stat info {};
-    written_ = ::stat(options_.path.c_str(), &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
+    written_ =
+        ::stat(options_.path.c_str(), &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
     ::chmod(options_.path.c_str(), 0600);
 }
 
@@ -46,10 +47,9 @@ void EventSink::rotate() {
 }
 
 void EventSink::write(const nlohmann::json& event) {
-    const std::string line =
-        (options_.format == Format::falco ? events::to_falco(event) : event)
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-        "\n";
+    const std::string line = (options_.format == Format::falco ? events::to_falco(event) : event)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                             "\n";
     if (options_.path.empty()) {
         stdout_ << line << std::flush;
         return;

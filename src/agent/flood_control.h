@@ -35,8 +35,8 @@ class FloodControl {
     std::uint64_t suppressed() const { return suppressed_; }
 
   private:
-    using Key = std::tuple<std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t,
-                           std::uint32_t, std::uint64_t, std::string>;
+    using Key = std::tuple<std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t, std::uint32_t,
+                           std::uint64_t, std::string>;
     struct Burst {
         Clock::time_point first_seen;
         Clock::time_point last_seen;

@@ -25,8 +25,9 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
     metrics->registry_ = registry;
     metrics->drift_ = &prometheus::BuildCounter()
                            .Name("driftguard_drift_total")
-                           .Help("Drift attempts judged, by verdict (blocked, audited), kind and "
-                                 "container; repeats included")
+                           .Help(
+                               "Drift attempts judged, by verdict (blocked, audited), kind and "
+                               "container; repeats included")
                            .Register(*registry);
     metrics->containers_ = &prometheus::BuildGauge()
                                 .Name("driftguard_containers")
@@ -44,8 +45,9 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
                               .Add({});
     auto& kernel = prometheus::BuildGauge()
                        .Name("driftguard_kernel_total")
-                       .Help("The kernel sensor's counters since it was loaded (they survive "
-                             "agent restarts)")
+                       .Help(
+                           "The kernel sensor's counters since it was loaded (they survive "
+                           "agent restarts)")
                        .Register(*registry);
     metrics->execs_ = &kernel.Add({{"counter", "execs_judged"}});
     metrics->mappings_ = &kernel.Add({{"counter", "mappings_judged"}});
@@ -75,7 +77,8 @@ void Metrics::count_drift(const std::string& verdict, const std::string& kind,
 void Metrics::set_containers(const std::map<std::string, std::size_t>& by_mode) {
     for (const char* mode : {"enforce", "audit", "off"}) {
         auto found = by_mode.find(mode);
-        containers_->Add({{"mode", mode}}).Set(found == by_mode.end() ? 0.0 : static_cast<double>(found->second));
+        containers_->Add({{"mode", mode}})
+            .Set(found == by_mode.end() ? 0.0 : static_cast<double>(found->second));
     }
 }
 

@@ -55,20 +55,23 @@ void add_agent_command(CLI::App& app, int& exit_code) {
                     "Do not pin: enforcement ends when the agent stops");
     agent->add_option("--events-file", arguments->events_file,
                       "Write events to this file instead of stdout, rotated by size");
-    agent->add_option("--events-max-size", arguments->events_max_mib,
-                      "Rotate the events file at this many MiB")
+    agent
+        ->add_option("--events-max-size", arguments->events_max_mib,
+                     "Rotate the events file at this many MiB")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
     agent->add_option("--events-keep", arguments->events_keep, "Rotated event files kept")
         ->check(CLI::Range(0, 100))
         ->capture_default_str();
-    agent->add_option("--output-format", arguments->output_format,
-                      "driftguard (docs/events.md) or falco (Falco's json_output shape)")
+    agent
+        ->add_option("--output-format", arguments->output_format,
+                     "driftguard (docs/events.md) or falco (Falco's json_output shape)")
         ->check(CLI::IsMember({"driftguard", "falco"}))
         ->capture_default_str();
-    agent->add_option("--metrics", arguments->metrics,
-                      "Serve Prometheus /metrics on HOST:PORT (port 0: any free port); 'off' "
-                      "for none")
+    agent
+        ->add_option("--metrics", arguments->metrics,
+                     "Serve Prometheus /metrics on HOST:PORT (port 0: any free port); 'off' "
+                     "for none")
         ->capture_default_str();
     agent->add_flag("--uninstall", arguments->uninstall,
                     "Remove the pinned sensor (detaching its programs) and exit");

@@ -93,8 +93,8 @@ nlohmann::json writer_json(const std::optional<WriterInfo>& writer) {
 
 nlohmann::json event_to_json(const dg_event& event, const EventContext& context) {
     nlohmann::json file = {
-        {"path", context.file_path.empty() ? bounded(event.path, sizeof(event.path))
-                                           : context.file_path},
+        {"path",
+         context.file_path.empty() ? bounded(event.path, sizeof(event.path)) : context.file_path},
         {"exec_path", bounded(event.path, sizeof(event.path))},
         {"name", bounded(event.name, sizeof(event.name))},
         {"dev", event.file_dev},

@@ -34,15 +34,15 @@ struct ConnectionInfo {
     std::uint32_t pid = 0;  // the process that connected
     std::string remote;     // "203.0.113.7" or "2001:db8::1"
     std::uint16_t port = 0;
-    std::string protocol;   // tcp, udp
+    std::string protocol;  // tcp, udp
     std::string time;
 };
 
 // What the agent adds to the kernel's event.
 struct EventContext {
     std::string container_upperdir;
-    std::string refined_kind;  // e.g. "modified-image-file"; empty: the kernel's kind
-    std::string file_sha256;   // of the drifted file, computed by the agent from the file
+    std::string refined_kind;         // e.g. "modified-image-file"; empty: the kernel's kind
+    std::string file_sha256;          // of the drifted file, computed by the agent from the file
     std::string file_sha256_missing;  // why there is no digest
     std::string file_path;            // absolute inside the container, when resolved
     bool image_has_path = false;      // the image has an executable at that path ...

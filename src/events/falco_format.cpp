@@ -98,8 +98,9 @@ nlohmann::json to_falco(const nlohmann::json& event) {
         {"output_fields", fields},
         {"hostname", event.value("node", "")},
         {"source", "driftguard"},
-        {"tags", {"container", "process", "drift", "mitre_execution", "mitre_command_and_control",
-                  "T1105"}},
+        {"tags",
+         {"container", "process", "drift", "mitre_execution", "mitre_command_and_control",
+          "T1105"}},
     };
 }
 

@@ -99,9 +99,14 @@ TEST(FalcoFormat, CarriesTheFieldsFalcoConsumersRead) {
         {"kind", "new-file"},
         {"hook", "exec"},
         {"container",
-         {{"id", "abc"}, {"name", "web"}, {"image", {{"name", "docker.io/library/wordpress:6.6"}}}}},
+         {{"id", "abc"},
+          {"name", "web"},
+          {"image", {{"name", "docker.io/library/wordpress:6.6"}}}}},
         {"process",
-         {{"pid", 7}, {"ppid", 6}, {"comm", "miner"}, {"argv", {"/tmp/miner", "-o", "pool"}},
+         {{"pid", 7},
+          {"ppid", 6},
+          {"comm", "miner"},
+          {"argv", {"/tmp/miner", "-o", "pool"}},
           {"ancestry", {{{"comm", "sh"}}}}}},
         {"file", {{"path", "/tmp/miner"}, {"sha256", "ab"}}},
         {"provenance",
@@ -119,7 +124,7 @@ TEST(FalcoFormat, CarriesTheFieldsFalcoConsumersRead) {
     EXPECT_EQ(fields["container.image.tag"], "6.6");
     EXPECT_EQ(fields["driftguard.connections"], "203.0.113.7:8080");
     EXPECT_NE(falco["output"].get<std::string>().find("written by curl after connecting to "
-                                                       "203.0.113.7:8080"),
+                                                      "203.0.113.7:8080"),
               std::string::npos);
 }
 
