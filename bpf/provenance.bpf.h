@@ -21,6 +21,16 @@
 #define AF_INET	 2
 #define AF_INET6 10
 
+/* The value under `key` in `map`, inserting `zero` first when there is none. */
+static __always_inline void *dg_lookup_or_insert(void *map, const void *key, const void *zero)
+{
+	void *value = bpf_map_lookup_elem(map, key);
+	if (value)
+		return value;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
 /* Copies up to `max` - 1 bytes of the current process's argv (NUL-separated). */
 static __always_inline __u32 dg_read_args(char *buffer, __u32 max)
 {
@@ -76,18 +86,13 @@ static __always_inline void dg_record_writer(struct file *file)
 	    .ino = BPF_CORE_READ(inode, i_ino),
 	    .dev = BPF_CORE_READ(inode, i_sb, s_dev),
 	};
-	struct dg_file_writers *writers = bpf_map_lookup_elem(&dg_writers, &key);
-	if (!writers) {
-		__u32 zero = 0;
-		struct dg_provenance_scratch *empty =
-		    bpf_map_lookup_elem(&dg_provenance_zero, &zero);
-		if (!empty)
-			return;
-		bpf_map_update_elem(&dg_writers, &key, &empty->writers, BPF_NOEXIST);
-		writers = bpf_map_lookup_elem(&dg_writers, &key);
-		if (!writers)
-			return;
-	}
+	__u32 zero = 0;
+	struct dg_provenance_scratch *empty = bpf_map_lookup_elem(&dg_provenance_zero, &zero);
+	if (!empty)
+		return;
+	struct dg_file_writers *writers = dg_lookup_or_insert(&dg_writers, &key, &empty->writers);
+	if (!writers)
+		return;
 	dg_fill_actor(&writers->last);
 	if (writers->first.ktime_ns == 0)
 		__builtin_memcpy(&writers->first, &writers->last, sizeof(writers->first));
@@ -124,18 +129,14 @@ static __always_inline int dg_record_connect(int fd, const void *uaddr)
 	    (family != AF_INET && family != AF_INET6))
 		return 0;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct dg_connections *connections = bpf_map_lookup_elem(&dg_connections, &tgid);
-	if (!connections) {
-		__u32 zero = 0;
-		struct dg_provenance_scratch *empty =
-		    bpf_map_lookup_elem(&dg_provenance_zero, &zero);
-		if (!empty)
-			return 0;
-		bpf_map_update_elem(&dg_connections, &tgid, &empty->connections, BPF_NOEXIST);
-		connections = bpf_map_lookup_elem(&dg_connections, &tgid);
-		if (!connections)
-			return 0;
-	}
+	__u32 zero = 0;
+	struct dg_provenance_scratch *empty = bpf_map_lookup_elem(&dg_provenance_zero, &zero);
+	if (!empty)
+		return 0;
+	struct dg_connections *connections =
+	    dg_lookup_or_insert(&dg_connections, &tgid, &empty->connections);
+	if (!connections)
+		return 0;
 	__u32 slot = connections->next % DG_CONNECTIONS;
 	connections->next = slot + 1;
 	struct dg_connection *entry = &connections->recent[slot];

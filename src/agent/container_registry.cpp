@@ -5,6 +5,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "events/event_json.h"
 #include "image/image_error.h"
 #include "policy/policy_modes.h"
 
@@ -12,14 +13,7 @@ namespace driftguard::agent {
 namespace {
 
 std::string mode_word(dg_mode mode) {
-    switch (mode) {
-        case DG_MODE_ENFORCE:
-            return "enforce";
-        case DG_MODE_AUDIT:
-            return "audit";
-        default:
-            return "off";
-    }
+    return std::string(events::mode_name(mode));
 }
 
 std::string short_id(const std::string& id) {
@@ -27,25 +21,6 @@ std::string short_id(const std::string& id) {
 }
 
 }  // namespace
-
-nlohmann::json describe(const runtime::ContainerMetadata& metadata) {
-    nlohmann::json about = {
-        {"id", metadata.id},
-        {"name", metadata.name},
-        {"runtime", metadata.runtime},
-        {"image", {{"name", metadata.image_name}, {"digest", metadata.image_digest}}},
-    };
-    if (!metadata.pod_name.empty() || !metadata.pod_namespace.empty()) {
-        about["pod"] = {{"name", metadata.pod_name},
-                        {"namespace", metadata.pod_namespace},
-                        {"uid", metadata.pod_uid},
-                        {"container", metadata.pod_container},
-                        {"labels", metadata.labels}};
-    } else if (!metadata.labels.empty()) {
-        about["labels"] = metadata.labels;
-    }
-    return about;
-}
 
 ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
                                      std::uint32_t only_container)
@@ -215,7 +190,7 @@ TrackedContainer* ContainerRegistry::find(const std::string& reference) {
 nlohmann::json ContainerRegistry::status() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [dev, container] : containers_) {
-        nlohmann::json entry = describe(container.metadata);
+        nlohmann::json entry = events::metadata_to_json(container.metadata);
         entry["key"] = dev;
         entry["pid"] = container.root.pid;
         entry["mode"] = mode_word(container.decision.mode);

@@ -75,6 +75,4 @@ class ContainerRegistry {
     std::map<std::uint32_t, TrackedContainer> containers_;
 };
 
-nlohmann::json describe(const runtime::ContainerMetadata& metadata);
-
 }  // namespace driftguard::agent

@@ -5,16 +5,10 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "events/event_json.h"
 #include "policy/policy_loader.h"
 
 namespace driftguard::cli {
-namespace {
-
-const char* mode_word(dg_mode mode) {
-    return mode == DG_MODE_ENFORCE ? "enforce" : mode == DG_MODE_AUDIT ? "audit" : "off";
-}
-
-}  // namespace
 
 void add_policy_command(CLI::App& app, int& exit_code) {
     auto file = std::make_shared<std::string>();
@@ -32,11 +26,11 @@ void add_policy_command(CLI::App& app, int& exit_code) {
         }
         const auto& parsed = loaded.value();
         fmt::print("{}: valid (sha256 {})\n  defaultMode: {}\n", *file, parsed.digest.substr(0, 12),
-                   mode_word(parsed.default_mode));
+                   events::mode_name(parsed.default_mode));
         for (std::size_t i = 0; i < parsed.rules.size(); ++i) {
             const auto& rule = parsed.rules[i];
             fmt::print("  rule {} '{}' (line {}): {}\n", i + 1, rule.name, rule.line,
-                       mode_word(rule.mode));
+                       events::mode_name(rule.mode));
         }
         for (const auto& exception : parsed.exceptions) {
             fmt::print("  exception '{}' (line {}): {} paths, {} digests\n", exception.name,

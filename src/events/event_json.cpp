@@ -91,6 +91,25 @@ nlohmann::json writer_json(const std::optional<WriterInfo>& writer) {
 
 }  // namespace
 
+nlohmann::json metadata_to_json(const runtime::ContainerMetadata& metadata) {
+    nlohmann::json about = {
+        {"id", metadata.id},
+        {"name", metadata.name},
+        {"runtime", metadata.runtime},
+        {"image", {{"name", metadata.image_name}, {"digest", metadata.image_digest}}},
+    };
+    if (!metadata.pod_name.empty() || !metadata.pod_namespace.empty()) {
+        about["pod"] = {{"name", metadata.pod_name},
+                        {"namespace", metadata.pod_namespace},
+                        {"uid", metadata.pod_uid},
+                        {"container", metadata.pod_container},
+                        {"labels", metadata.labels}};
+    } else if (!metadata.labels.empty()) {
+        about["labels"] = metadata.labels;
+    }
+    return about;
+}
+
 nlohmann::json event_to_json(const dg_event& event, const EventContext& context) {
     nlohmann::json file = {
         {"path",
@@ -157,19 +176,8 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
           {"last_writer", writer_json(context.last_writer)},
           {"connections", connections}}},
     };
-    if (const auto* about = context.container) {
-        auto& container = json["container"];
-        container["id"] = about->id;
-        container["name"] = about->name;
-        container["runtime"] = about->runtime;
-        container["image"] = {{"name", about->image_name}, {"digest", about->image_digest}};
-        if (!about->pod_name.empty() || !about->pod_namespace.empty()) {
-            container["pod"] = {{"name", about->pod_name},
-                                {"namespace", about->pod_namespace},
-                                {"uid", about->pod_uid},
-                                {"container", about->pod_container},
-                                {"labels", about->labels}};
-        }
+    if (context.container != nullptr) {
+        json["container"].update(metadata_to_json(*context.container));
     }
     if (!context.mode_reason.empty()) {
         json["policy"] = {{"mode_from", context.mode_reason}};

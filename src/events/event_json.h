@@ -62,6 +62,9 @@ std::string_view hook_name(std::uint16_t hook);
 std::string_view kind_name(std::uint16_t kind);
 std::string_view mode_name(std::uint8_t mode);
 
+// The runtime's description of a container: id, name, runtime, image, pod or labels.
+nlohmann::json metadata_to_json(const runtime::ContainerMetadata& metadata);
+
 // One JSON line (docs/events.md).
 nlohmann::json event_to_json(const dg_event& event, const EventContext& context);
 

