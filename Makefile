@@ -41,7 +41,7 @@ format:
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_DIR) -DDRIFTGUARD_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_layer_archive make_seed_corpus
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_layer_archive make_seed_corpus fuzz_policy
 	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 bench: build

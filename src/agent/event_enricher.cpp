@@ -224,7 +224,8 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
     } else {
         context.file_sha256_missing =
             event.kind == DG_KIND_MEMFD
-                ? "a memfd exists only while a process holds it; it went with the killed process"
+                ? "a memfd exists only while a process holds it; the process had exited (or was "
+                  "killed) before the agent could read it"
                 : "the file was gone before the agent could read it";
     }
     if (container == nullptr || context.file_path.empty()) {

@@ -38,10 +38,11 @@ void EventSink::rotate() {
     for (unsigned i = options_.keep; i > 0; --i) {
         const std::string from =
             i == 1 ? options_.path : options_.path + "." + std::to_string(i - 1);
-        std::rename(from.c_str(), (options_.path + "." + std::to_string(i)).c_str());
+        // Missing older files (fewer rotations so far) are not an error.
+        (void)std::rename(from.c_str(), (options_.path + "." + std::to_string(i)).c_str());
     }
     if (options_.keep == 0) {
-        std::remove(options_.path.c_str());
+        (void)std::remove(options_.path.c_str());
     }
     open();
 }

@@ -111,6 +111,15 @@ for mode in enforce audit; do
         # Undo what the attack changed so the next one starts from the image.
         podman exec "$name" /bin/sh -c 'rm -f /drift-marker; [ -e /usr/bin/touch.orig ] && mv /usr/bin/touch.orig /usr/bin/touch; true' >/dev/null 2>&1
     done
+    # Each event names the file's SHA-256, computed from the file itself, and how it
+    # differs from the image.
+    payload_sha="$(sha256sum "$payload_dir/marker_payload" | cut -d' ' -f1)"
+    wait_event ".kind == \"new-file\" and .file.path == \"/opt/payload\" and .file.sha256 == \"$payload_sha\"" \
+        || fail "no event names the dropped file's sha256"
+    wait_event '.file.path == "/tmp/env2" and .kind == "image-file-at-new-path" and .file.in_image == false' \
+        || fail "a copy of an image binary is not reported as an image file at a new path"
+    wait_event '.file.path == "/usr/bin/tac" and .kind == "modified-image-file" and .file.in_image and .file.image_sha256 != .file.sha256' \
+        || fail "an overwritten image binary is not reported with both digests"
     stop_agent
 done
 echo "PASS: ${#attacks[@]} attacks blocked under enforce and reported under audit; ${#legitimate[@]} legitimate actions untouched"
