@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         container.pod_namespace = "blog";
         container.labels = {{"app", "wordpress"}};
         (void)driftguard::policy::decide_mode(parsed.value(), container);
-        for (const auto& exception : driftguard::policy::exceptions_for(parsed.value(), container)) {
+        for (const auto& exception :
+             driftguard::policy::exceptions_for(parsed.value(), container)) {
             (void)driftguard::policy::path_matches(exception, "/opt/vendor/bin/tool");
         }
     }
