@@ -12,9 +12,9 @@ namespace driftguard::agent {
 
 PolicyWatcher::PolicyWatcher(std::string path)
     : path_(std::move(path)), inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
-    std::string directory = std::filesystem::path(path_).parent_path();
+    std::filesystem::path directory = std::filesystem::path(path_).parent_path();
     if (directory.empty()) {
-        directory = ".";
+        directory = std::filesystem::current_path();
     }
     ::inotify_add_watch(inotify_.get(), directory.c_str(),
                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB);
