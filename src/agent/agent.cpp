@@ -24,7 +24,7 @@
 #include "agent/flood_control.h"
 #include "agent/metrics.h"
 #include "agent/instance_lock.h"
-#include "agent/policy_watcher.h"
+#include "agent/policy_keeper.h"
 #include "common/kernel_dev.h"
 #include "common/unique_fd.h"
 #include "events/event_json.h"
@@ -38,15 +38,6 @@ namespace {
 std::string utc(std::chrono::system_clock::time_point time) {
     return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(time));
 }
-
-// What the agent says of its policy in `status`.
-struct PolicyState {
-    policy::Policy current;
-    std::chrono::system_clock::time_point loaded_at;
-    std::uint64_t reloads = 0;
-    std::uint64_t refusals = 0;
-    std::string last_refusal;
-};
 
 class Agent {
   public:
@@ -115,8 +106,8 @@ class Agent {
         watch(signal_fd.get());
         watch(timer.get());
         watch(control_->listen_fd());
-        if (watcher_) {
-            watch(watcher_->watch_fd());
+        if (policy_->watch_fd() >= 0) {
+            watch(policy_->watch_fd());
         }
         spdlog::info("control socket {}/driftguard.sock", options_.state_dir);
         spdlog::info("agent running; stop with SIGINT or SIGTERM, reload the policy with SIGHUP");
@@ -159,8 +150,8 @@ class Agent {
                     control_->accept_clients();
                 } else if (control_->owns(fd)) {
                     control_->handle_client(fd);
-                } else if (watcher_ && fd == watcher_->watch_fd()) {
-                    if (watcher_->drain()) {
+                } else if (fd == policy_->watch_fd()) {
+                    if (policy_->drain()) {
                         reload_policy("file change");
                     }
                 } else if (auto* container = registry_->find_by_watch_fd(fd)) {
@@ -172,30 +163,30 @@ class Agent {
 
   private:
     bool load_initial_policy() {
-        policy_.loaded_at = std::chrono::system_clock::now();
-        if (options_.policy_path.empty()) {
-            policy_.current.default_mode = options_.mode;
-            return true;
-        }
-        watcher_.emplace(options_.policy_path);
-        auto loaded = watcher_->load();
-        if (!loaded) {
-            spdlog::error("policy refused: {}", loaded.error().message);
+        auto keeper = PolicyKeeper::start(options_.policy_path, options_.mode);
+        if (!keeper) {
+            spdlog::error("policy refused: {}", keeper.error().message);
             return false;
         }
-        policy_.current = std::move(loaded.value());
-        spdlog::info("policy {} (sha256 {}): default {}, {} rules, {} exceptions",
-                     options_.policy_path, policy_.current.digest.substr(0, 12),
-                     events::mode_name(policy_.current.default_mode), policy_.current.rules.size(),
-                     policy_.current.exceptions.size());
+        policy_.emplace(std::move(keeper.value()));
+        if (!options_.policy_path.empty()) {
+            log_policy("policy " + options_.policy_path);
+        }
         return true;
+    }
+
+    void log_policy(const std::string& what) const {
+        const auto& current = policy_->current();
+        spdlog::info("{}: sha256 {}, default {}, {} rules, {} exceptions", what,
+                     current.digest.substr(0, 12), events::mode_name(current.default_mode),
+                     current.rules.size(), current.exceptions.size());
     }
 
     bool start_sensor() {
         struct stat host_root {};
         ::stat("/", &host_root);
         kernel::SensorConfig config;
-        config.default_mode = policy_.current.default_mode;
+        config.default_mode = policy_->current().default_mode;
         config.host_root_dev = kernel_dev(host_root.st_dev);
         config.only_container_dev = options_.only_container;
         config.pin_root = options_.pin_root;
@@ -208,7 +199,7 @@ class Agent {
         sensor_ = std::move(started.value());
         const auto backend = choose_backend();
         spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name, backend.why,
-                     events::mode_name(policy_.current.default_mode));
+                     events::mode_name(policy_->current().default_mode));
         if (options_.pin_root.empty()) {
             spdlog::info("not pinned: enforcement ends when the agent stops");
         } else if (sensor_->adopted()) {
@@ -234,40 +225,28 @@ class Agent {
     }
 
     void reload_policy(const std::string& cause) {
-        if (!watcher_) {
-            spdlog::info("{}: no policy file to reload", cause);
-            return;
+        switch (policy_->reload()) {
+            case PolicyKeeper::Outcome::no_file:
+                spdlog::info("{}: no policy file to reload", cause);
+                return;
+            case PolicyKeeper::Outcome::unchanged:
+                return;
+            case PolicyKeeper::Outcome::refused:
+                if (metrics_) {
+                    metrics_->count_policy_refusal();
+                }
+                spdlog::error("policy reload ({}) refused, the previous policy stays in force: {}",
+                              cause, policy_->last_refusal());
+                return;
+            case PolicyKeeper::Outcome::applied:
+                break;
         }
-        auto changed = watcher_->load_if_changed();
-        if (!changed) {
-            return;  // the same text as last time
-        }
-        auto& loaded = *changed;
-        if (!loaded) {
-            ++policy_.refusals;
-            if (metrics_) {
-                metrics_->count_policy_refusal();
-            }
-            policy_.last_refusal = loaded.error().message;
-            spdlog::error("policy reload ({}) refused, the previous policy stays in force: {}",
-                          cause, loaded.error().message);
-            return;
-        }
-        if (loaded.value().digest == policy_.current.digest) {
-            return;
-        }
-        policy_.current = std::move(loaded.value());
-        policy_.loaded_at = std::chrono::system_clock::now();
-        ++policy_.reloads;
         if (metrics_) {
             metrics_->count_policy_reload();
         }
-        sensor_->set_default_mode(policy_.current.default_mode);
-        registry_->apply(policy_.current);
-        spdlog::info("policy reloaded ({}): sha256 {}, default {}, {} rules, {} exceptions", cause,
-                     policy_.current.digest.substr(0, 12),
-                     events::mode_name(policy_.current.default_mode), policy_.current.rules.size(),
-                     policy_.current.exceptions.size());
+        sensor_->set_default_mode(policy_->current().default_mode);
+        registry_->apply(policy_->current());
+        log_policy("policy reloaded (" + cause + ")");
     }
 
     void log_counters() const {
@@ -289,7 +268,7 @@ class Agent {
     }
 
     void discover() {
-        for (int fd : registry_->sync(runtime::discover_containers(), policy_.current)) {
+        for (int fd : registry_->sync(runtime::discover_containers(), policy_->current())) {
             watch(fd);
         }
         registry_->refresh_volume_exceptions();
@@ -386,19 +365,6 @@ class Agent {
     nlohmann::json status() const {
         const auto counters = sensor_->counters();
         const auto backend = choose_backend();
-        nlohmann::json policy = {
-            {"file", options_.policy_path},
-            {"sha256", policy_.current.digest},
-            {"default_mode", events::mode_name(policy_.current.default_mode)},
-            {"rules", policy_.current.rules.size()},
-            {"exceptions", policy_.current.exceptions.size()},
-            {"loaded_at", utc(policy_.loaded_at)},
-            {"reloads", policy_.reloads},
-            {"refusals", policy_.refusals},
-        };
-        if (!policy_.last_refusal.empty()) {
-            policy["last_refusal"] = policy_.last_refusal;
-        }
         return {
             {"ok", true},
             {"agent",
@@ -409,7 +375,7 @@ class Agent {
               {"adopted_pinned_state", sensor_->adopted()},
               {"test_scope_container", options_.only_container}}},
             {"backend", {{"name", backend.name}, {"action", backend.action}, {"why", backend.why}}},
-            {"policy", policy},
+            {"policy", policy_->to_json()},
             {"counters",
              {{"execs_judged", counters.values[DG_COUNTER_EXECS]},
               {"mappings_judged", counters.values[DG_COUNTER_MAPS]},
@@ -431,8 +397,7 @@ class Agent {
     std::unique_ptr<Metrics> metrics_;
     std::uint64_t received_ = 0;  // events read from the ring buffer
     std::chrono::system_clock::time_point started_;
-    PolicyState policy_;
-    std::optional<PolicyWatcher> watcher_;
+    std::optional<PolicyKeeper> policy_;
     std::unique_ptr<kernel::Sensor> sensor_;
     std::optional<ContainerRegistry> registry_;
     std::unique_ptr<ControlServer> control_;
