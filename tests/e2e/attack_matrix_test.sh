@@ -120,6 +120,8 @@ for mode in enforce audit; do
         || fail "a copy of an image binary is not reported as an image file at a new path"
     wait_event '.file.path == "/usr/bin/tac" and .kind == "modified-image-file" and .file.in_image and .file.image_sha256 != .file.sha256' \
         || fail "an overwritten image binary is not reported with both digests"
+    "$E2E_DIR/validate_events.py" "$REPO_DIR/docs/schemas/driftguard-event.v2.schema.json" "$events" \
+        || fail "events do not match docs/schemas/driftguard-event.v2.schema.json"
     stop_agent
 done
 echo "PASS: ${#attacks[@]} attacks blocked under enforce and reported under audit; ${#legitimate[@]} legitimate actions untouched"

@@ -100,6 +100,8 @@ summary="$(jq -c -s '[.[] | select(.file.path == "/tmp/miner" and has("repeat"))
 jq -e '.repeat.count >= 199 and .repeat.first_seen <= .repeat.last_seen' <<<"$summary" >/dev/null \
     || fail "flood: no summary with the count: $summary"
 (( full <= 2 )) || fail "flood: $full full events for one looping file"
+"$E2E_DIR/validate_events.py" "$REPO_DIR/docs/schemas/driftguard-event.v2.schema.json" "$AGENT_EVENTS" \
+    || fail "events do not match docs/schemas/driftguard-event.v2.schema.json"
 echo "ok: flood: 200 attempts killed and counted; $full full event(s) + a summary of $(jq .repeat.count <<<"$summary") repeats"
 stop_agent
 
@@ -110,19 +112,12 @@ podman exec "$name" /bin/bash -c "rm -f /tmp/miner; $download; /tmp/miner" >/dev
 for _ in $(seq 50); do [[ -s "$work/falco.jsonl" ]] && break; sleep 0.1; done
 [[ -s "$work/falco.jsonl" ]] || fail "no Falco event in the events file"
 [[ ! -s "$AGENT_EVENTS" ]] || fail "events went to stdout despite --events-file"
-python3 - "$REPO_DIR/docs/schemas/falco-output.schema.json" "$work/falco.jsonl" <<'PY' || fail "Falco output does not match the schema"
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-assert lines, "no events"
-for event in lines:
-    jsonschema.validate(event, schema, cls=jsonschema.Draft202012Validator)
-PY
+"$E2E_DIR/validate_events.py" "$REPO_DIR/docs/schemas/falco-output.schema.json" "$work/falco.jsonl" \
+    || fail "Falco output does not match the schema"
 jq -e -s --arg sha "$miner_sha" 'any(.[]; .priority == "Warning" and .source == "driftguard" and .output_fields["driftguard.sha256"] == $sha and .output_fields["driftguard.writer"] == "tail" and (.output | contains("Drift detected")))' "$work/falco.jsonl" >/dev/null \
     || { cat "$work/falco.jsonl" >&2; fail "Falco event content"; }
 # A document that breaks the shape is refused by the schema (the check can fail).
-python3 - "$REPO_DIR/docs/schemas/falco-output.schema.json" <<'PY' || fail "the schema accepts a malformed alert"
+/usr/bin/python3 - "$REPO_DIR/docs/schemas/falco-output.schema.json" <<'PY' || fail "the schema accepts a malformed alert"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 try:
