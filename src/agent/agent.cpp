@@ -27,6 +27,7 @@
 #include "agent/policy_keeper.h"
 #include "common/kernel_dev.h"
 #include "common/unique_fd.h"
+#include "common/utc_time.h"
 #include "events/event_json.h"
 #include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
@@ -34,10 +35,6 @@
 
 namespace driftguard::agent {
 namespace {
-
-std::string utc(std::chrono::system_clock::time_point time) {
-    return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
 
 class Agent {
   public:
@@ -370,7 +367,7 @@ class Agent {
             {"agent",
              {{"pid", ::getpid()},
               {"version", DRIFTGUARD_VERSION},
-              {"started", utc(started_)},
+              {"started", utc_seconds(started_)},
               {"pinned", options_.pin_root},
               {"adopted_pinned_state", sensor_->adopted()},
               {"test_scope_container", options_.only_container}}},

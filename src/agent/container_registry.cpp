@@ -5,6 +5,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "common/utc_time.h"
 #include "events/event_json.h"
 #include "image/image_error.h"
 #include "policy/policy_modes.h"
@@ -200,8 +201,7 @@ nlohmann::json ContainerRegistry::status() const {
         entry["exceptions"] = container.exceptions.size();
         entry["blocked"] = container.blocked;
         entry["audited"] = container.audited;
-        entry["since"] = fmt::format(
-            "{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(container.seen_since));
+        entry["since"] = utc_seconds(container.seen_since);
         list.push_back(std::move(entry));
     }
     return list;

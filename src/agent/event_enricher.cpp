@@ -19,6 +19,7 @@
 #include "common/kernel_dev.h"
 #include "common/open_in_root.h"
 #include "common/unique_fd.h"
+#include "common/utc_time.h"
 
 namespace driftguard::agent {
 namespace {
@@ -45,19 +46,7 @@ std::vector<std::string> read_cmdline(std::uint32_t pid) {
 
 // Kernel monotonic nanoseconds (bpf_ktime_get_ns) as UTC RFC 3339.
 std::string wall_time(std::uint64_t ktime_ns) {
-    timespec now_mono{};
-    timespec now_real{};
-    ::clock_gettime(CLOCK_MONOTONIC, &now_mono);
-    ::clock_gettime(CLOCK_REALTIME, &now_real);
-    const std::int64_t mono_ns = now_mono.tv_sec * 1000000000LL + now_mono.tv_nsec;
-    const std::int64_t real_ns = now_real.tv_sec * 1000000000LL + now_real.tv_nsec;
-    const std::int64_t at = real_ns - (mono_ns - static_cast<std::int64_t>(ktime_ns));
-    const std::time_t seconds = at / 1000000000LL;
-    std::tm parts{};
-    ::gmtime_r(&seconds, &parts);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", parts.tm_year + 1900,
-                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-                       (at % 1000000000LL) / 1000);
+    return utc_microseconds(from_kernel_monotonic(ktime_ns));
 }
 
 std::string address_text(const dg_connection& connection) {

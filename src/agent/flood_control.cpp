@@ -2,16 +2,12 @@
 
 #include <cstring>
 
-#include <fmt/chrono.h>
+#include "common/utc_time.h"
 
 namespace driftguard::agent {
 namespace {
 
 constexpr std::size_t kMaxBursts = 4096;
-
-std::string utc(std::chrono::system_clock::time_point time) {
-    return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::microseconds>(time));
-}
 
 }  // namespace
 
@@ -65,8 +61,8 @@ std::vector<nlohmann::json> FloodControl::flush(Clock::time_point now, bool all)
         if (burst.repeats > 0 && !burst.reported.is_null()) {
             nlohmann::json summary = burst.reported;
             summary["repeat"] = {{"count", burst.repeats},
-                                 {"first_seen", utc(burst.first_seen_wall)},
-                                 {"last_seen", utc(burst.last_seen_wall)}};
+                                 {"first_seen", utc_microseconds(burst.first_seen_wall)},
+                                 {"last_seen", utc_microseconds(burst.last_seen_wall)}};
             summaries.push_back(std::move(summary));
         }
         if (quiet || all) {

@@ -1,6 +1,6 @@
 #include "agent/policy_keeper.h"
 
-#include <fmt/chrono.h>
+#include "common/utc_time.h"
 
 #include "events/event_json.h"
 
@@ -53,8 +53,7 @@ nlohmann::json PolicyKeeper::to_json() const {
         {"default_mode", events::mode_name(current_.default_mode)},
         {"rules", current_.rules.size()},
         {"exceptions", current_.exceptions.size()},
-        {"loaded_at",
-         fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(loaded_at_))},
+        {"loaded_at", utc_seconds(loaded_at_)},
         {"reloads", reloads_},
         {"refusals", refusals_},
     };

@@ -1,5 +1,7 @@
 #include "events/event_json.h"
 
+#include "common/utc_time.h"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -11,15 +13,6 @@ namespace {
 
 std::string bounded(const char* text, std::size_t size) {
     return std::string(text, strnlen(text, size));
-}
-
-std::string utc_now() {
-    auto now = std::chrono::system_clock::now();
-    auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
-        1000000;
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", std::chrono::floor<std::chrono::seconds>(now),
-                       micros);
 }
 
 }  // namespace
@@ -157,7 +150,7 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
     }
     nlohmann::json json = {
         {"schema", kEventSchema},
-        {"time", utc_now()},
+        {"time", utc_microseconds(std::chrono::system_clock::now())},
         {"node", context.node},
         {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
         {"mode", mode_name(event.mode)},

@@ -1,6 +1,5 @@
 // CycloneDX 1.5 BOM of an inventory: the image as the subject, every executable a
 // "file" component with its SHA-256, so SBOM tools ingest what driftguard saw.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -8,6 +7,7 @@
 #include <random>
 
 #include "common/sha256.h"
+#include "common/utc_time.h"
 #include "image/inventory_json.h"
 
 namespace driftguard::image {
@@ -15,11 +15,6 @@ namespace {
 
 std::string octal_mode(std::uint32_t mode) {
     return fmt::format("{:04o}", mode & 07777);
-}
-
-std::string utc_timestamp() {
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 // A random (version 4) UUID for the BOM serial number.
@@ -84,7 +79,7 @@ nlohmann::json inventory_to_cyclonedx(const Inventory& inventory, const std::str
         {"serialNumber", "urn:uuid:" + random_uuid()},
         {"version", 1},
         {"metadata",
-         {{"timestamp", utc_timestamp()},
+         {{"timestamp", utc_seconds(std::chrono::system_clock::now())},
           {"tools",
            {{"components",
              nlohmann::json::array(

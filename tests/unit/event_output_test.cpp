@@ -11,6 +11,7 @@
 #include "agent/event_enricher.h"
 #include "agent/event_sink.h"
 #include "agent/flood_control.h"
+#include "common/utc_time.h"
 #include "events/falco_format.h"
 
 namespace driftguard::agent {
@@ -136,3 +137,17 @@ TEST(SplitArgv, NulSeparatedWithACutOffTail) {
 
 }  // namespace
 }  // namespace driftguard::agent
+
+namespace driftguard {
+namespace {
+
+TEST(UtcTime, SecondsAndMicrosecondsInRfc3339) {
+    const std::chrono::system_clock::time_point at{std::chrono::microseconds(1795804330123456)};
+    EXPECT_EQ(utc_seconds(at), "2026-11-27T18:32:10Z");
+    EXPECT_EQ(utc_microseconds(at), "2026-11-27T18:32:10.123456Z");
+    EXPECT_EQ(utc_microseconds(std::chrono::system_clock::time_point{std::chrono::seconds(1)}),
+              "1970-01-01T00:00:01.000000Z");
+}
+
+}  // namespace
+}  // namespace driftguard
