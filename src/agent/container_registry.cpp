@@ -170,24 +170,6 @@ TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {
     return nullptr;
 }
 
-TrackedContainer* ContainerRegistry::find(const std::string& reference) {
-    TrackedContainer* match = nullptr;
-    for (auto& [dev, container] : containers_) {
-        const auto& metadata = container.metadata;
-        if (metadata.id == reference || metadata.name == reference ||
-            std::to_string(dev) == reference) {
-            return &container;
-        }
-        if (reference.size() >= 4 && metadata.id.starts_with(reference)) {
-            if (match != nullptr) {
-                return nullptr;  // ambiguous prefix
-            }
-            match = &container;
-        }
-    }
-    return match;
-}
-
 nlohmann::json ContainerRegistry::status() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [dev, container] : containers_) {

@@ -60,8 +60,6 @@ class ContainerRegistry {
 
     TrackedContainer* find(std::uint32_t dev);
     TrackedContainer* find_by_watch_fd(int fd);
-    // By ID (or a unique prefix of at least 4 digits), name, or kernel key.
-    TrackedContainer* find(const std::string& reference);
     nlohmann::json status() const;
     std::size_t size() const { return containers_.size(); }
 
