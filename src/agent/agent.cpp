@@ -310,11 +310,7 @@ class Agent {
             return;
         }
         metrics_->set_kernel_counters(sensor_->counters());
-        std::map<std::string, std::size_t> by_mode;
-        for (const auto& container : registry_->status()) {
-            by_mode[container["mode"].get<std::string>()] += 1;
-        }
-        metrics_->set_containers(by_mode);
+        metrics_->set_containers(registry_->count_by_mode());
     }
 
     void answer(const nlohmann::json& request, const ControlServer::Reply& reply, bool& keep_open) {

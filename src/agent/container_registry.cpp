@@ -170,6 +170,14 @@ TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {
     return nullptr;
 }
 
+std::map<std::string, std::size_t> ContainerRegistry::count_by_mode() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& [dev, container] : containers_) {
+        counts[mode_word(container.decision.mode)] += 1;
+    }
+    return counts;
+}
+
 nlohmann::json ContainerRegistry::status() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [dev, container] : containers_) {

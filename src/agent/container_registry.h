@@ -61,6 +61,8 @@ class ContainerRegistry {
     TrackedContainer* find(std::uint32_t dev);
     TrackedContainer* find_by_watch_fd(int fd);
     nlohmann::json status() const;
+    // How many containers are in each mode ("enforce", "audit", "off").
+    std::map<std::string, std::size_t> count_by_mode() const;
     std::size_t size() const { return containers_.size(); }
 
   private:
