@@ -27,7 +27,6 @@ class PolicyWatcher {
     // Like load(), but nothing when the file's text is the one read last time (a burst of
     // directory events, or a refused file that has not been fixed yet).
     std::optional<Result<policy::Policy>> load_if_changed();
-    const std::string& path() const { return path_; }
 
   private:
     std::string path_;

@@ -17,7 +17,6 @@ class PinnedState {
   public:
     explicit PinnedState(std::string root);
 
-    const std::string& root() const { return root_; }
     std::string maps_dir() const;
     std::string links_dir() const;
     std::string map_path(const std::string& map) const;
