@@ -54,7 +54,11 @@ static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
 }
 
 /* True if the agent allowed this inode (a verified copy-up in the upper layer, or a file
- * a policy exception names) and it has not changed since. */
+ * a policy exception names) and it has not changed since: same ctime, and nobody holds it
+ * open for writing or mapped shared-writable now (i_writecount > 0; a running executable
+ * has it negative). Writes through a writable mapping made before verification need not
+ * move ctime, so a writer still present voids the allowance; later write-opens and
+ * shared-writable mappings remove the entry (dg_revoke_allowed). */
 static __always_inline bool dg_is_allowed(struct inode *inode, __u64 ino, __u32 dev)
 {
 	struct dg_inode_key key = {
@@ -63,6 +67,8 @@ static __always_inline bool dg_is_allowed(struct inode *inode, __u64 ino, __u32 
 	};
 	struct dg_allowed *allowed = bpf_map_lookup_elem(&dg_allowed, &key);
 	if (!allowed)
+		return false;
+	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
 		return false;
 	__s64 sec = 0;
 	__u32 nsec = 0;
@@ -130,6 +136,31 @@ static __always_inline __u16 dg_classify_file(struct file *file, __u32 container
 	if (!inode)
 		return DG_KIND_NONE;
 	return dg_classify_inode(inode, dentry, container_dev, event);
+}
+
+/* The inode whose data `file` holds: the upper layer's real inode for an overlay file
+ * with upper data, else the file's own inode. */
+static __always_inline struct inode *dg_data_inode(struct file *file, __u32 container_dev)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_dev) != container_dev)
+		return inode;
+	struct dentry *upper_dentry = BPF_CORE_READ(dg_ovl_inode(inode), __upperdentry);
+	return upper_dentry ? BPF_CORE_READ(upper_dentry, d_inode) : NULL;
+}
+
+/* A file opened for writing or mapped shared-writable inside a container: whatever the
+ * agent had verified about its content no longer holds. */
+static __always_inline void dg_revoke_allowed(struct file *file, __u32 container_dev)
+{
+	struct inode *inode = dg_data_inode(file, container_dev);
+	if (!inode)
+		return;
+	struct dg_inode_key key = {
+	    .ino = BPF_CORE_READ(inode, i_ino),
+	    .dev = BPF_CORE_READ(inode, i_sb, s_dev),
+	};
+	bpf_map_delete_elem(&dg_allowed, &key);
 }
 
 /* The file a descriptor of the current task refers to, or NULL. */

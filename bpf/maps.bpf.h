@@ -4,15 +4,15 @@
 
 #include "driftguard/abi.h"
 
-/* Container mode. key: __u32 s_dev of the container's root overlay; value: __u32 enum dg_mode.
- * Filled by the agent from policy. A container not in the map gets default_mode (enforce
- * unless configured otherwise), so a full map or a container the agent has not seen yet
- * fails closed. */
+/* Container policy. key: __u32 s_dev of the container's root overlay; value: struct
+ * dg_container_policy (mode and flags). Filled by the agent from policy. A container not
+ * in the map gets dg_default_mode and dg_default_flags (enforce unless configured
+ * otherwise), so a full map or a container the agent has not seen yet fails closed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct dg_container_policy);
 } dg_container_modes SEC(".maps");
 
 /* Allowed files. key: struct dg_inode_key (the upper layer's real inode, or a volume file's
@@ -27,24 +27,29 @@ struct {
 	__type(value, struct dg_allowed);
 } dg_allowed SEC(".maps");
 
-/* A "#!" script whose file the interpreter has yet to open. key: __u32 tgid; value:
- * struct dg_pending_script. Entries live from the exec of the interpreter until it opens
- * the script (or after DG_SCRIPT_OPENS opens, or its exit). When full, the exec is
- * judged drift (counted in DG_COUNTER_PENDING_FULL): fails closed. */
-#define DG_SCRIPT_OPENS 64
-struct dg_pending_script {
-	__u32 container_dev;
-	__u32 opens_left;
-	__u32 matched; /* the current open is of the script's path */
-	__u32 pad;
-	char path[DG_PATH_MAX];
-};
+/* Which container each task belongs to, for life (scope.bpf.h). Task local storage: one
+ * struct dg_task_scope per task the sensor has recognised (container tasks, and host tasks
+ * older than the sensor whose parents were walked once), freed with the task. Never full:
+ * an allocation failure is counted (DG_COUNTER_SCOPE_UNRECORDED) and the task is then
+ * recognised by its root alone. Seeded by the agent (pidfd keys) for container processes
+ * that predate the sensor. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct dg_pending_script);
-} dg_pending_scripts SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct dg_task_scope);
+} dg_task_scope SEC(".maps");
+
+/* "#!" scripts a process exec'd whose files its interpreter has yet to open (scripts.bpf.h).
+ * Task local storage of the thread-group leader, so the budget is per process and one
+ * container cannot use up another's: when all DG_SCRIPT_NAMES slots are taken the oldest
+ * is replaced (counted in DG_COUNTER_SCRIPTS_UNSEEN). Freed with the process. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct dg_pending_scripts);
+} dg_task_scripts SEC(".maps");
 
 /* Open calls that may write, between sys_enter and sys_exit. key: __u32 thread id; value:
  * __u8. Only these opens are checked for /proc/<pid>/mem. LRU: when full, the oldest
@@ -114,6 +119,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } dg_counters SEC(".maps");
+
+/* Scratch space for one path being hashed (scripts.bpf.h). */
+struct dg_path_buffer {
+	char bytes[DG_PATH_MAX];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_path_buffer);
+} dg_path_scratch SEC(".maps");
 
 /* Scratch space for building an event bigger than the BPF stack. */
 struct {

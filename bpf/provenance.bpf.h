@@ -122,7 +122,7 @@ static __always_inline void dg_writer_execs(__u32 tgid)
 static __always_inline int dg_record_connect(int fd, const void *uaddr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (!dg_container_of(task) || !uaddr)
+	if (!uaddr)
 		return 0;
 	__u16 family = 0;
 	if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0 ||
@@ -167,8 +167,8 @@ static __always_inline void dg_fill_lineage(struct dg_event *event)
 	struct task_struct *parent = bpf_get_current_task_btf();
 	event->ancestor_count = 0;
 	for (int i = 0; i < DG_ANCESTORS; i++) {
-		parent = BPF_CORE_READ(parent, real_parent);
-		if (!parent || dg_container_of(parent) != event->container_dev)
+		parent = parent->real_parent;
+		if (!parent || dg_recorded_scope(parent) != event->container_dev)
 			break;
 		event->ancestors[i].tgid = BPF_CORE_READ(parent, tgid);
 		event->ancestors[i].pad = 0;

@@ -1,38 +1,123 @@
-/* Which tasks are "in a container", decided in the kernel with no registration step.
+/* Which tasks are "in a container", decided in the kernel with no registration step, and
+ * kept for life.
  *
- * A task is in a container when its root directory is an overlayfs mount: what podman,
- * CRI-O, containerd and docker give a container's rootfs. This is true from the first
- * exec of the container's entrypoint (runc pivots into the root before it execs), false
- * for the runtime itself (podman, conmon, runc and runc's memfd re-exec all keep the
- * host's root), and false for host services with private mount namespaces (systemd's
- * ProtectSystem= etc. keep the host's root filesystem). The container is identified by
- * the s_dev of that overlay superblock: one per container rootfs mount.
+ * First recognition: a task whose root directory is an overlayfs mount (and not the host's
+ * own root) is in the container that mount belongs to. That is what podman, CRI-O,
+ * containerd and docker give a container's rootfs; it holds from the first exec of the
+ * entrypoint (runc pivots into the root before it execs) and never for the runtime itself
+ * (podman, conmon, runc and runc's memfd re-exec keep the host's root until runc's last
+ * stage enters the container) or for host services with private mount namespaces. The
+ * container is identified by the s_dev of that overlay superblock.
+ *
+ * Once in, always in: the key is stored in the task's local storage (dg_task_scope) when
+ * the task is first recognised and copied to every child at fork (sched_process_fork fires
+ * for threads too). A process that then changes its root (chroot, pivot_root, unshare of
+ * mount and user namespaces, setns) stays judged as that container's, and so do its
+ * descendants, whatever their credentials.
+ *
+ * Tasks the fork hook never saw:
+ *  - threads of a process that predates the sensor, and io_uring workers (create_io_thread
+ *    does not fire the fork tracepoint): their thread-group leader's entry counts;
+ *  - processes that predate the sensor and left the container's root before it loaded:
+ *    their parents are walked in the kernel (DG_SCOPE_ANCESTORS), and the agent seeds the
+ *    rest from /proc (same cgroup as a container's first process).
  */
 #ifndef DRIFTGUARD_SCOPE_BPF_H
 #define DRIFTGUARD_SCOPE_BPF_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "driftguard/abi.h"
+#include "maps.bpf.h"
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define DG_SCOPE_ANCESTORS    16
 
 /* Set by the agent before load. */
 const volatile __u32 dg_host_root_dev = 0; /* s_dev of the host's / (in case it is overlayfs) */
+const volatile __u64 dg_loaded_ns = 0; /* CLOCK_MONOTONIC at load: older tasks' forks were unseen */
 
 /* Test scope: when non-zero, only the container with this root s_dev is judged. */
 volatile __u32 dg_only_container_dev = 0;
 
-/* The container key (root overlay s_dev) of `task`, or 0 for a host task. */
-static __always_inline __u32 dg_container_of(struct task_struct *task)
+/* The container key of the overlay `task` has as its root, or 0. */
+static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 {
 	struct super_block *sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
-	if (!sb)
-		return 0;
-	if (BPF_CORE_READ(sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+	if (!sb || BPF_CORE_READ(sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return 0;
 	__u32 dev = BPF_CORE_READ(sb, s_dev);
-	if (dev == 0 || dev == dg_host_root_dev)
-		return 0;
+	return dev == dg_host_root_dev ? 0 : dev;
+}
+
+static __always_inline struct dg_task_scope *dg_scope_entry(struct task_struct *task, __u64 flags)
+{
+	return bpf_task_storage_get(&dg_task_scope, task, 0, flags);
+}
+
+static __always_inline void dg_remember_scope(struct task_struct *task, __u32 dev)
+{
+	struct dg_task_scope *scope = dg_scope_entry(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (scope)
+		scope->container_dev = dev;
+	else
+		dg_count(DG_COUNTER_SCOPE_UNRECORDED);
+}
+
+/* For a task older than the sensor: the nearest parent whose root was, or is, a container's. */
+static __always_inline __u32 dg_ancestor_container_dev(struct task_struct *task)
+{
+	struct task_struct *parent = task;
+	for (int i = 0; i < DG_SCOPE_ANCESTORS; i++) {
+		parent = BPF_CORE_READ(parent, real_parent);
+		if (!parent || BPF_CORE_READ(parent, pid) <= 1)
+			return 0;
+		__u32 dev = dg_root_container_dev(parent);
+		if (dev)
+			return dev;
+	}
+	return 0;
+}
+
+/* The container key of `task` (0: a host task), recording it the first time. */
+static __always_inline __u32 dg_scope_of(struct task_struct *task)
+{
+	struct dg_task_scope *scope = dg_scope_entry(task, 0);
+	if (scope && scope->container_dev)
+		return scope->container_dev;
+	__u32 dev = dg_root_container_dev(task);
+	if (!dev) {
+		struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
+		if (leader)
+			dev = leader->container_dev;
+	}
+	if (!dev && !scope && BPF_CORE_READ(task, start_time) < dg_loaded_ns) {
+		dev = dg_ancestor_container_dev(task);
+		if (!dev) {
+			/* A host task older than the sensor: walk its parents once only. */
+			dg_scope_entry(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
+			return 0;
+		}
+	}
+	if (dev)
+		dg_remember_scope(task, dev);
+	return dev;
+}
+
+/* The container `task` is known to be in, without recording anything (for reports). */
+static __always_inline __u32 dg_recorded_scope(struct task_struct *task)
+{
+	struct dg_task_scope *scope = dg_scope_entry(task, 0);
+	if (scope && scope->container_dev)
+		return scope->container_dev;
+	return dg_root_container_dev(task);
+}
+
+/* The container whose rules judge `task` now, or 0 (a host task, or outside the test scope). */
+static __always_inline __u32 dg_container_of(struct task_struct *task)
+{
+	__u32 dev = dg_scope_of(task);
 	if (dg_only_container_dev != 0 && dev != dg_only_container_dev)
 		return 0;
 	return dev;

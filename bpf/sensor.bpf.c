@@ -1,27 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /* driftguard kernel sensor: judges, in the kernel, every exec and every executable file
- * mapping of every process whose root is a container's overlay (scope.bpf.h), and kills
- * drift before it runs in containers under enforce (verdict.bpf.h).
+ * mapping of every process in a container (scope.bpf.h: recognised by its root, kept for
+ * life), and kills drift before it runs in containers under enforce (verdict.bpf.h).
  *
  * Hooks (all tracepoint-style: they load where BPF-LSM and fentry do not):
- *   tp_btf/sched_process_exec   dg_exec       the new program image (bprm->file); for a "#!"
- *                                             script that is already the interpreter, so the
- *                                             script is remembered for dg_sys_exit
- *   tp_btf/sys_enter            dg_sys_enter  open/openat/openat2: an interpreter opening its
- *                                             script by the exec'd path (remember that open);
- *                                             mmap: PROT_EXEC mapping of a file (ld.so /tmp/x,
- *                                             LD_PRELOAD, dlopen); (pkey_)mprotect adding
- *                                             PROT_EXEC to a file mapping
- *                                             connect: remember the remote address
- *                                             (provenance.bpf.h)
- *   tp_btf/sys_exit             dg_sys_exit   open*: judge the opened script before the
- *                                             interpreter reads it; catch write-opens of
- *                                             /proc/<pid>/mem (DDexec-style injection);
- *                                             remember who opened a file for writing
- *   tp_btf/sched_process_exit   dg_exit       forget a pending script
+ *   tp_btf/sched_process_fork  dg_fork       the child (thread or process) inherits its
+ *                                            parent's container, whatever its root becomes
+ *   tp_btf/sched_process_exec  dg_exec       the new program image (bprm->file), the ELF
+ *                                            interpreter the kernel mapped for it, and the
+ *                                            scripts of a "#!" chain (scripts.bpf.h)
+ *   tp_btf/sys_enter           dg_sys_enter  64-bit and 32-bit (int 0x80, ia32) calls:
+ *                                            execve argc; open paths of processes with
+ *                                            pending scripts; mmap/mmap2 and (pkey_)mprotect
+ *                                            adding PROT_EXEC (mappings.bpf.h);
+ *                                            process_vm_writev and ptrace POKE
+ *                                            (memory_writes.bpf.h); connect (64-bit,
+ *                                            for provenance only)
+ *   tp_btf/sys_exit            dg_sys_exit   open*: a pending script, before the interpreter
+ *                                            reads it; write-opens of /proc/<pid>/mem;
+ *                                            who opened a file for writing
+ *   tp_btf/io_uring_submit_req dg_uring_sub  io_uring opens the sensor could not see
+ *     (io_uring_submit_sqe on 6.1: dg_uring_sub61)
+ *   tp_btf/io_uring_complete   dg_uring_done io_uring opens of /proc/<pid>/mem
  *
- * A SIGKILL sent from a syscall-entry tracepoint is delivered when the task returns to user
- * mode, so the mapping may be made but not one instruction from it runs.
+ * A SIGKILL sent from a tracepoint is delivered when the task returns to user mode, so a
+ * mapping may be made but not one instruction from it runs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -33,49 +36,21 @@
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
 #include "provenance.bpf.h"
+#include "scripts.bpf.h"
+#include "mappings.bpf.h"
+#include "memory_writes.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define PROT_EXEC	 0x4
-#define O_ACCMODE	 0x3
-#define O_RDONLY	 0x0
-#define O_RDWR		 0x2
-#define FMODE_WRITE	 0x2
-#define PROC_SUPER_MAGIC 0x9fa0
+/* ---- fork and exec ---------------------------------------------------------------- */
 
-extern int LINUX_KERNEL_VERSION __kconfig;
-
-/* The file behind descriptor `fd` of the current task when the task is in a container
- * (its key stored in *container_dev), else NULL. */
-static __always_inline struct file *dg_container_fd_file(int fd, __u32 *container_dev)
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(dg_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	*container_dev = dg_container_of(task);
-	if (!*container_dev)
-		return NULL;
-	return dg_fd_file(task, fd);
-}
-
-/* ---- exec ------------------------------------------------------------------------- */
-
-static __always_inline void dg_remember_script(struct linux_binprm *bprm, __u32 container_dev,
-					       __u32 tgid)
-{
-	struct dg_pending_script entry = {
-	    .container_dev = container_dev,
-	    .opens_left = DG_SCRIPT_OPENS,
-	};
-	const char *filename = BPF_CORE_READ(bprm, filename);
-	bpf_probe_read_kernel_str(entry.path, sizeof(entry.path), filename);
-	if (bpf_map_update_elem(&dg_pending_scripts, &tgid, &entry, BPF_ANY) != 0) {
-		/* Cannot follow this script: judge it as drift rather than let it run unseen. */
-		dg_count(DG_COUNTER_PENDING_FULL);
-		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
-		if (event) {
-			bpf_probe_read_kernel_str(event->path, sizeof(event->path), filename);
-			dg_judge(event, DG_KIND_UPPER);
-		}
-	}
+	__u32 container_dev = dg_scope_of(parent);
+	if (container_dev)
+		dg_remember_scope(child, container_dev);
+	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -85,227 +60,137 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!container_dev)
 		return 0;
 	dg_count(DG_COUNTER_EXECS);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	bpf_map_delete_elem(&dg_pending_scripts, &tgid);
-	dg_writer_execs(tgid);
+	dg_writer_execs(bpf_get_current_pid_tgid() >> 32);
 
-	struct dg_event *event = dg_new_event(DG_HOOK_EXEC, container_dev);
-	if (!event)
-		return 0;
 	const char *filename = BPF_CORE_READ(bprm, filename);
-	bpf_probe_read_kernel_str(event->path, sizeof(event->path), filename);
 	struct file *file = BPF_CORE_READ(bprm, file);
-	if (file)
-		dg_judge(event, dg_classify_file(file, container_dev, event));
-
+	struct dg_event *event = dg_new_event(DG_HOOK_EXEC, container_dev);
+	if (!event || !file)
+		return 0;
+	bpf_probe_read_kernel_str(event->path, sizeof(event->path), filename);
+	if (dg_judge(event, dg_classify_file(file, container_dev, event)))
+		return 0;
+	if (dg_judge_interpreter(task, container_dev))
+		return 0;
 	/* binfmt_script (and binfmt_misc) point bprm->interp at the interpreter; otherwise it
 	 * is the same pointer as bprm->filename. */
 	if (BPF_CORE_READ(bprm, interp) != filename)
-		dg_remember_script(bprm, container_dev, tgid);
+		dg_track_scripts(task, bprm, container_dev);
 	return 0;
 }
 
-/* ---- open: scripts and /proc/<pid>/mem ----------------------------------------------- */
+/* ---- system call dispatch ---------------------------------------------------------- */
 
-static __always_inline bool dg_same_path(const char *user_path, const char *script_path)
+/* System call numbers judged: x86_64, and ia32 (int 0x80 / sysenter, also from 64-bit
+ * processes: the tracepoints report them with ia32 numbers and TS_COMPAT set). x32 calls
+ * carry __X32_SYSCALL_BIT and otherwise x86_64 numbers (except execve/execveat). */
+#define DG_NR_OPEN		2
+#define DG_NR_MMAP		9
+#define DG_NR_MPROTECT		10
+#define DG_NR_CONNECT		42
+#define DG_NR_EXECVE		59
+#define DG_NR_PTRACE		101
+#define DG_NR_OPENAT		257
+#define DG_NR_PROCESS_VM_WRITEV 311
+#define DG_NR_EXECVEAT		322
+#define DG_NR_PKEY_MPROTECT	329
+#define DG_NR_OPENAT2		437 /* the same number for ia32 */
+#define DG_NR_X32_EXECVE	520
+#define DG_NR_X32_EXECVEAT	545
+#define DG_X32_SYSCALL_BIT	0x40000000
+
+#define DG_NR32_OPEN		  5
+#define DG_NR32_EXECVE		  11
+#define DG_NR32_PTRACE		  26
+#define DG_NR32_OLD_MMAP	  90
+#define DG_NR32_MPROTECT	  125
+#define DG_NR32_MMAP2		  192
+#define DG_NR32_OPENAT		  295
+#define DG_NR32_PROCESS_VM_WRITEV 348
+#define DG_NR32_EXECVEAT	  358
+#define DG_NR32_PKEY_MPROTECT	  380
+#define DG_TS_COMPAT		  0x0002
+
+#define O_RDONLY 0x0
+#define O_RDWR	 0x2
+
+static __always_inline bool dg_is_compat_syscall(struct task_struct *task)
 {
-	__u32 zero = 0;
-	struct dg_event *scratch = bpf_map_lookup_elem(&dg_scratch, &zero);
-	if (!scratch)
-		return false;
-	long length = bpf_probe_read_user_str(scratch->path, sizeof(scratch->path), user_path);
-	if (length <= 0)
-		return false;
-	for (int i = 0; i < DG_PATH_MAX; i++) {
-		if (scratch->path[i] != script_path[i])
-			return false;
-		if (script_path[i] == 0)
-			return true;
-	}
-	return false;
-}
-
-static __always_inline int dg_open_enter(const char *user_path, unsigned long access_mode)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (access_mode != O_RDONLY) {
-		/* Only opens that may write can reach /proc/<pid>/mem: flag this thread's call. */
-		__u32 tid = (__u32)pid_tgid;
-		__u8 yes = 1;
-		bpf_map_update_elem(&dg_write_opens, &tid, &yes, BPF_ANY);
-	}
-	__u32 tgid = pid_tgid >> 32;
-	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
-	if (!pending)
-		return 0;
-	pending->matched = dg_same_path(user_path, pending->path);
-	if (!pending->matched && --pending->opens_left == 0) {
-		dg_count(DG_COUNTER_SCRIPTS_UNSEEN);
-		bpf_map_delete_elem(&dg_pending_scripts, &tgid);
-	}
-	return 0;
-}
-
-static __always_inline bool dg_is_proc_mem_write(struct file *file)
-{
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
-		return false;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
-		return false;
-	char name[4] = {};
-	const unsigned char *dname = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	bpf_probe_read_kernel_str(name, sizeof(name), dname);
-	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 0;
-}
-
-static __always_inline int dg_open_exit(long fd)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	__u32 tgid = pid_tgid >> 32;
-	bool may_write = bpf_map_lookup_elem(&dg_write_opens, &tid) != NULL;
-	if (may_write)
-		bpf_map_delete_elem(&dg_write_opens, &tid);
-	struct dg_pending_script *pending = bpf_map_lookup_elem(&dg_pending_scripts, &tgid);
-	if (fd < 0 || (!may_write && !(pending && pending->matched)))
-		return 0;
-	__u32 container_dev = 0;
-	struct file *file = dg_container_fd_file(fd, &container_dev);
-	if (!file)
-		return 0;
-	if (may_write)
-		dg_record_writer(file);
-
-	if (pending && pending->matched) {
-		struct dg_event *event = dg_new_event(DG_HOOK_SCRIPT, container_dev);
-		if (event) {
-			__builtin_memcpy(event->path, pending->path, sizeof(event->path));
-			bpf_map_delete_elem(&dg_pending_scripts, &tgid);
-			dg_judge(event, dg_classify_file(file, container_dev, event));
-		}
-		return 0;
-	}
-
-	if (!dg_is_proc_mem_write(file))
-		return 0;
-	struct dg_event *event = dg_new_event(DG_HOOK_PROC_MEM, container_dev);
-	if (event) {
-		dg_classify_file(file, container_dev, event); /* fills the file fields */
-		dg_judge(event, DG_KIND_PROC_MEM);
-	}
-	return 0;
-}
-
-/* ---- executable mappings --------------------------------------------------------------- */
-
-static __always_inline int dg_mmap_common(unsigned long prot, int fd)
-{
-	if (!(prot & PROT_EXEC) || fd < 0)
-		return 0;
-	__u32 container_dev = 0;
-	struct file *file = dg_container_fd_file(fd, &container_dev);
-	if (!file)
-		return 0; /* a host task, or EBADF: the mmap fails on its own */
-	dg_count(DG_COUNTER_MAPS);
-	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
-	if (!event)
-		return 0;
-	event->prot = prot;
-	dg_judge(event, dg_classify_file(file, container_dev, event));
-	return 0;
-}
-
-struct dg_vma_lookup {
-	struct inode *inode;
-	struct dentry *dentry;
-};
-
-/* FMODE_BACKING moved from bit 25 to bit 24 in 6.14; struct backing_file exists from 6.6. */
-static __always_inline __u32 dg_fmode_backing(void)
-{
-	return LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 14, 0) ? (1U << 24) : (1U << 25);
-}
-
-static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, void *data)
-{
-	struct dg_vma_lookup *lookup = data;
-	struct file *file = BPF_CORE_READ(vma, vm_file);
-	if (!file)
-		return 0; /* anonymous memory: JITs, not file drift */
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-	if (bpf_core_type_exists(struct backing_file) &&
-	    (BPF_CORE_READ(file, f_mode) & dg_fmode_backing())) {
-		struct backing_file *backing = (void *)file;
-		dentry = BPF_CORE_READ(backing, user_path.dentry);
-	}
-	/* Before backing_file (6.1), overlayfs's real file carries the overlay path in f_path. */
-	lookup->dentry = dentry;
-	lookup->inode = BPF_CORE_READ(dentry, d_inode);
-	return 0;
-}
-
-static __always_inline int dg_mprotect_common(unsigned long start, unsigned long prot)
-{
-	if (!(prot & PROT_EXEC))
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return 0;
-	struct dg_vma_lookup lookup = {};
-	if (bpf_find_vma(task, start, dg_vma_file, &lookup, 0) != 0 || !lookup.inode)
-		return 0;
-	dg_count(DG_COUNTER_MAPS);
-	struct dg_event *event = dg_new_event(DG_HOOK_MPROTECT, container_dev);
-	if (!event)
-		return 0;
-	event->prot = prot;
-	dg_judge(event, dg_classify_inode(lookup.inode, lookup.dentry, container_dev, event));
-	return 0;
-}
-
-/* ---- system call dispatch ---------------------------------------------------------------- */
-
-/* x86_64 numbers of the system calls judged. 32-bit (ia32) system calls are not
- * dispatched, as the per-syscall tracepoints do not report them either. */
-#define DG_NR_OPEN	    2
-#define DG_NR_MMAP	    9
-#define DG_NR_MPROTECT	    10
-#define DG_NR_CONNECT	    42
-#define DG_NR_OPENAT	    257
-#define DG_NR_PKEY_MPROTECT 329
-#define DG_NR_OPENAT2	    437
-#define DG_TS_COMPAT	    0x0002
-
-static __always_inline bool dg_is_compat_syscall(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
 	return BPF_CORE_READ(task, thread_info.status) & DG_TS_COMPAT;
 }
 
-/* One raw tracepoint for every system call instead of one perf trace event per call:
- * calls the sensor does not judge return after one comparison, and the judged ones skip
- * the trace-event record that per-syscall tracepoints build before running BPF. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
+/* An open's entry: opens that may write are flagged for the exit (only they can reach
+ * /proc/<pid>/mem), and a process with pending scripts hashes the path. */
+static __always_inline int dg_open_enter(const char *user_path, unsigned long access_mode)
 {
+	if (access_mode != O_RDONLY) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u8 yes = 1;
+		bpf_map_update_elem(&dg_write_opens, &tid, &yes, BPF_ANY);
+	}
+	dg_script_open_enter(user_path);
+	return 0;
+}
+
+/* ia32's old mmap takes its arguments in a struct in user memory. */
+struct dg_mmap_arg_struct32 {
+	__u32 addr, len, prot, flags, fd, offset;
+};
+
+static __always_inline int dg_compat_enter(struct task_struct *task, struct pt_regs *regs,
+					   long id, __u32 container_dev)
+{
+	/* ia32 arguments: bx, cx, dx, si, di, bp. */
 	switch (id) {
-	case DG_NR_OPENAT:
+	case DG_NR32_EXECVE:
+		dg_note_exec_argc((const void *)(regs->cx & 0xffffffff), 4);
+		return 0;
+	case DG_NR32_EXECVEAT:
+		dg_note_exec_argc((const void *)(regs->dx & 0xffffffff), 4);
+		return 0;
+	case DG_NR32_OPEN:
+		return dg_open_enter((const char *)(regs->bx & 0xffffffff), regs->cx & O_ACCMODE);
+	case DG_NR32_OPENAT:
+		return dg_open_enter((const char *)(regs->cx & 0xffffffff), regs->dx & O_ACCMODE);
 	case DG_NR_OPENAT2:
-	case DG_NR_OPEN:
-	case DG_NR_MMAP:
-	case DG_NR_MPROTECT:
-	case DG_NR_PKEY_MPROTECT:
-	case DG_NR_CONNECT:
-		break;
-	default:
+		return dg_open_enter((const char *)(regs->cx & 0xffffffff), O_RDWR);
+	case DG_NR32_MMAP2:
+		dg_judge_mmap(container_dev, regs->dx, regs->si, (int)regs->di);
+		return 0;
+	case DG_NR32_OLD_MMAP: {
+		struct dg_mmap_arg_struct32 args = {};
+		if (bpf_probe_read_user(&args, sizeof(args), (void *)(regs->bx & 0xffffffff)) == 0)
+			dg_judge_mmap(container_dev, args.prot, args.flags, (int)args.fd);
 		return 0;
 	}
-	if (dg_is_compat_syscall())
+	case DG_NR32_MPROTECT:
+	case DG_NR32_PKEY_MPROTECT:
+		dg_judge_mprotect(container_dev, regs->bx & 0xffffffff, regs->cx & 0xffffffff,
+				  regs->dx);
 		return 0;
-	switch (id) {
+	case DG_NR32_PROCESS_VM_WRITEV:
+		dg_judge_memory_write(container_dev);
+		return 0;
+	case DG_NR32_PTRACE:
+		if (dg_is_ptrace_poke((int)regs->bx))
+			dg_judge_memory_write(container_dev);
+		return 0;
+	}
+	return 0;
+}
+
+static __always_inline int dg_native_enter(struct pt_regs *regs, long id, __u32 container_dev)
+{
 	/* pt_regs is a BTF pointer here: plain loads, no probe reads. */
+	switch (id) {
+	case DG_NR_EXECVE:
+	case DG_NR_X32_EXECVE:
+		dg_note_exec_argc((const void *)regs->si, id == DG_NR_EXECVE ? 8 : 4);
+		return 0;
+	case DG_NR_EXECVEAT:
+	case DG_NR_X32_EXECVEAT:
+		dg_note_exec_argc((const void *)regs->dx, id == DG_NR_EXECVEAT ? 8 : 4);
+		return 0;
 	case DG_NR_OPENAT:
 		return dg_open_enter((const char *)regs->si, regs->dx & O_ACCMODE);
 	case DG_NR_OPENAT2:
@@ -313,33 +198,153 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	case DG_NR_OPEN:
 		return dg_open_enter((const char *)regs->di, regs->si & O_ACCMODE);
 	case DG_NR_MMAP:
-		return dg_mmap_common(regs->dx, (int)regs->r8);
+		dg_judge_mmap(container_dev, regs->dx, regs->r10, (int)regs->r8);
+		return 0;
+	case DG_NR_MPROTECT:
+	case DG_NR_PKEY_MPROTECT:
+		dg_judge_mprotect(container_dev, regs->di, regs->si, regs->dx);
+		return 0;
 	case DG_NR_CONNECT:
 		return dg_record_connect((int)regs->di, (const void *)regs->si);
-	default:
-		return dg_mprotect_common(regs->di, regs->dx);
+	case DG_NR_PROCESS_VM_WRITEV:
+		dg_judge_memory_write(container_dev);
+		return 0;
+	case DG_NR_PTRACE:
+		if (dg_is_ptrace_poke(regs->di))
+			dg_judge_memory_write(container_dev);
+		return 0;
 	}
+	return 0;
+}
+
+static __always_inline bool dg_native_judged(long id)
+{
+	switch (id) {
+	case DG_NR_OPEN:
+	case DG_NR_MMAP:
+	case DG_NR_MPROTECT:
+	case DG_NR_CONNECT:
+	case DG_NR_EXECVE:
+	case DG_NR_PTRACE:
+	case DG_NR_OPENAT:
+	case DG_NR_PROCESS_VM_WRITEV:
+	case DG_NR_EXECVEAT:
+	case DG_NR_PKEY_MPROTECT:
+	case DG_NR_OPENAT2:
+	case DG_NR_X32_EXECVE:
+	case DG_NR_X32_EXECVEAT:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline bool dg_compat_judged(long id)
+{
+	switch (id) {
+	case DG_NR32_OPEN:
+	case DG_NR32_EXECVE:
+	case DG_NR32_PTRACE:
+	case DG_NR32_OLD_MMAP:
+	case DG_NR32_MPROTECT:
+	case DG_NR32_MMAP2:
+	case DG_NR32_OPENAT:
+	case DG_NR32_PROCESS_VM_WRITEV:
+	case DG_NR32_EXECVEAT:
+	case DG_NR32_PKEY_MPROTECT:
+	case DG_NR_OPENAT2:
+		return true;
+	}
+	return false;
+}
+
+/* One raw tracepoint for every system call instead of one perf trace event per call:
+ * calls the sensor does not judge return after the number test (and, for numbers that
+ * mean something else in ia32, one load of the task's TS_COMPAT), and the judged ones skip
+ * the trace-event record that per-syscall tracepoints build before running BPF. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
+{
+	id &= ~DG_X32_SYSCALL_BIT;
+	if (!dg_native_judged(id) && !dg_compat_judged(id))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	bool compat = dg_is_compat_syscall(task);
+	if (compat ? !dg_compat_judged(id) : !dg_native_judged(id))
+		return 0;
+	__u32 container_dev = dg_container_of(task);
+	if (!container_dev)
+		return 0;
+	if (compat)
+		return dg_compat_enter(task, regs, id, container_dev);
+	return dg_native_enter(regs, id, container_dev);
+}
+
+/* An open's exit with descriptor `fd`. */
+static __always_inline int dg_open_exit(long fd)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bool may_write = bpf_map_lookup_elem(&dg_write_opens, &tid) != NULL;
+	if (may_write)
+		bpf_map_delete_elem(&dg_write_opens, &tid);
+	if (fd < 0)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!may_write && !dg_pending_of(task))
+		return 0;
+	__u32 container_dev = dg_container_of(task);
+	if (!container_dev)
+		return 0;
+	struct file *file = dg_fd_file(task, fd);
+	if (!file)
+		return 0;
+	if (may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE)) {
+		dg_record_writer(file);
+		dg_revoke_allowed(file, container_dev);
+	}
+	if (dg_script_open_exit(file, container_dev))
+		return 0;
+	if (may_write)
+		dg_judge_proc_mem_open(file, container_dev, DG_HOOK_PROC_MEM);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(dg_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = regs->orig_ax;
-	if (id != DG_NR_OPENAT && id != DG_NR_OPENAT2 && id != DG_NR_OPEN)
+	long id = regs->orig_ax & ~DG_X32_SYSCALL_BIT;
+	if (id != DG_NR_OPEN && id != DG_NR_OPENAT && id != DG_NR_OPENAT2 && id != DG_NR32_OPEN &&
+	    id != DG_NR32_OPENAT)
 		return 0;
-	if (dg_is_compat_syscall())
+	/* ia32's open (5) and openat (295) are x86_64's fstat and preadv. */
+	bool compat = dg_is_compat_syscall(bpf_get_current_task_btf());
+	bool open = compat ? id == DG_NR32_OPEN || id == DG_NR32_OPENAT || id == DG_NR_OPENAT2
+			   : id == DG_NR_OPEN || id == DG_NR_OPENAT || id == DG_NR_OPENAT2;
+	if (!open)
 		return 0;
 	return dg_open_exit(ret);
 }
 
-/* ---- bookkeeping ------------------------------------------------------------------------ */
+/* ---- io_uring ------------------------------------------------------------------------ */
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(dg_exit, struct task_struct *task)
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(dg_uring_sub, struct io_kiocb *req)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	if ((__u32)pid_tgid == tgid)
-		bpf_map_delete_elem(&dg_pending_scripts, &tgid);
+	dg_uring_submitted(req);
+	return 0;
+}
+
+/* 6.1 .. 6.3 name the same tracepoint io_uring_submit_sqe(req, force_nonblock). */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(dg_uring_sub61, struct io_kiocb *req)
+{
+	dg_uring_submitted(req);
+	return 0;
+}
+
+/* Only the first two arguments (ctx, req) are read: the rest changed in 6.4. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(dg_uring_done, void *ring, void *req)
+{
+	dg_uring_completed(req);
 	return 0;
 }

@@ -16,13 +16,20 @@
 
 #define SIGKILL 9
 
-/* Mode for containers without an entry in dg_container_modes. Runtime-writable. */
+/* Mode and flags for containers without an entry in dg_container_modes. Runtime-writable. */
 volatile __u32 dg_default_mode = DG_MODE_ENFORCE;
+volatile __u32 dg_default_flags = 0;
 
 static __always_inline __u32 dg_mode_of(__u32 container_dev)
 {
-	__u32 *mode = bpf_map_lookup_elem(&dg_container_modes, &container_dev);
-	return mode ? *mode : dg_default_mode;
+	struct dg_container_policy *policy = bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	return policy ? policy->mode : dg_default_mode;
+}
+
+static __always_inline __u32 dg_flags_of(__u32 container_dev)
+{
+	struct dg_container_policy *policy = bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	return policy ? policy->flags : dg_default_flags;
 }
 
 /* The per-CPU scratch event for `hook`. Not cleared: the classification sets every file
@@ -62,12 +69,16 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	dg_fill_lineage(event);
 }
 
-/* Applies the container's mode to drift of `kind` described by `event`. */
-static __always_inline void dg_judge(struct dg_event *event, __u16 kind)
+/* Applies the container's mode to drift of `kind` described by `event`. Returns 1 when the
+ * task was killed (nothing more of it needs judging). A global function: the verifier
+ * checks it once, not at each of its many call sites. */
+__noinline int dg_judge(struct dg_event *event, __u32 kind)
 {
+	if (!event)
+		return 0;
 	__u32 mode = dg_mode_of(event->container_dev);
 	if (kind == DG_KIND_NONE || mode == DG_MODE_OFF)
-		return;
+		return 0;
 	dg_fill_task(event);
 	event->kind = kind;
 	event->mode = mode;
@@ -81,6 +92,26 @@ static __always_inline void dg_judge(struct dg_event *event, __u16 kind)
 	}
 	if (bpf_ringbuf_output(&dg_events, event, sizeof(*event), 0) != 0)
 		dg_count(DG_COUNTER_EVENTS_DROPPED);
+	return mode == DG_MODE_ENFORCE ? 1 : 0;
+}
+
+/* Drift that has no file to describe (an unchecked route, executable anonymous memory). */
+static __always_inline bool dg_judge_fileless(__u16 hook, __u16 kind, __u32 container_dev,
+					      __u32 prot)
+{
+	struct dg_event *event = dg_new_event(hook, container_dev);
+	if (!event)
+		return false;
+	event->prot = prot;
+	event->file_ino = 0;
+	event->file_dev = 0;
+	event->file_mode = 0;
+	event->file_nlink = 0;
+	event->file_size = 0;
+	event->fs_magic = 0;
+	event->upper_ino = 0;
+	event->upper_dev = 0;
+	return dg_judge(event, kind);
 }
 
 #endif /* DRIFTGUARD_VERDICT_BPF_H */

@@ -11,13 +11,20 @@
 #include <linux/types.h>
 #endif
 
-#define DG_ABI_VERSION 3
+#define DG_ABI_VERSION 4
 
 /* What a container's drift leads to. */
 enum dg_mode {
 	DG_MODE_OFF = 0,     /* not judged */
 	DG_MODE_AUDIT = 1,   /* reported, allowed to run */
 	DG_MODE_ENFORCE = 2, /* reported, killed before it runs */
+};
+
+/* Per-container settings (map dg_container_policy): the mode and DG_POLICY_* flags. */
+#define DG_POLICY_DENY_ANON_EXEC 0x1 /* executable anonymous memory is drift (no-JIT workloads) */
+struct dg_container_policy {
+	__u32 mode;  /* enum dg_mode */
+	__u32 flags; /* DG_POLICY_* */
 };
 
 /* Where the kernel saw the code about to run. */
@@ -27,6 +34,9 @@ enum dg_hook {
 	DG_HOOK_MMAP = 3,   /* mmap with PROT_EXEC of a file (ld.so, LD_PRELOAD, dlopen) */
 	DG_HOOK_MPROTECT = 4, /* mprotect/pkey_mprotect adding PROT_EXEC to a file mapping */
 	DG_HOOK_PROC_MEM = 5, /* open of /proc/<pid>/mem for writing */
+	DG_HOOK_INTERP = 6,   /* the ELF interpreter (PT_INTERP) the kernel mapped at execve */
+	DG_HOOK_MEM_WRITE = 7, /* process_vm_writev, ptrace(POKETEXT/POKEDATA/POKEUSER) */
+	DG_HOOK_URING = 8,     /* an io_uring request (open of /proc/<pid>/mem, unchecked opens) */
 };
 
 /* What the kernel knows about why the file is not the image's. The agent refines
@@ -38,7 +48,11 @@ enum dg_kind {
 	    2, /* a filesystem other than the container's root: volume, tmpfs, bind mount */
 	DG_KIND_MEMFD = 3,    /* memfd_create: no file on any disk */
 	DG_KIND_DELETED = 4,  /* an unlinked upper-layer file, run through its descriptor */
-	DG_KIND_PROC_MEM = 5, /* write access to a process's memory through /proc */
+	DG_KIND_PROC_MEM = 5, /* write access to a process's memory (/proc/<pid>/mem, ptrace, process_vm_writev) */
+	DG_KIND_UNCHECKED = 6, /* a route the sensor cannot check (too many mappings in one
+				* mprotect, a script chain it cannot follow, an io_uring
+				* write-open it cannot see): judged as drift, so it fails closed */
+	DG_KIND_ANON_EXEC = 7, /* executable anonymous memory, where the workload's policy denies it */
 };
 
 enum dg_verdict {
@@ -54,8 +68,9 @@ enum dg_counter {
 	DG_COUNTER_AUDITS = 3,	       /* drift reported in audit mode */
 	DG_COUNTER_EVENTS_DROPPED = 4, /* ring buffer full: event lost, verdict still applied */
 	DG_COUNTER_PENDING_FULL = 5,   /* no room to track a script: its exec was judged drift */
-	DG_COUNTER_SCRIPTS_UNSEEN = 6, /* a script whose interpreter never opened it by name */
-	DG_COUNTER_MAX = 7,
+	DG_COUNTER_SCRIPTS_UNSEEN = 6, /* a pending script replaced before its interpreter opened it */
+	DG_COUNTER_SCOPE_UNRECORDED = 7, /* no memory to record a task's container (task storage) */
+	DG_COUNTER_MAX = 8,
 };
 
 /* Key of dg_allowed: the real (upper-layer) inode of a verified copy-up. */
@@ -73,7 +88,28 @@ struct dg_allowed {
 	__u32 pad;
 };
 
-#define DG_PATH_MAX	   256
+#define DG_PATH_MAX 256
+
+/* Per-task scope (task storage dg_task_scope). The agent writes container_dev for
+ * container processes that predate the sensor. */
+struct dg_task_scope {
+	__u32 container_dev; /* the container's key; 0: a host task whose parents were checked */
+	__u32 exec_argc;     /* argv count of the execve under way, for "#!" chains */
+	__u64 open_path_hash; /* hash of the path of the open under way (pending scripts only) */
+};
+
+/* "#!" scripts of a process whose files its interpreter has yet to open (task storage
+ * dg_task_scripts on the thread-group leader). Matched by the hash of the path as opened
+ * or of the opened file's name; a slot is 0 when free. */
+#define DG_SCRIPT_NAMES 12
+struct dg_pending_scripts {
+	__u64 path_hash[DG_SCRIPT_NAMES];
+	__u64 name_hash[DG_SCRIPT_NAMES];
+	__u32 next; /* slot to fill next */
+	__u32 container_dev;
+	char open_path[DG_PATH_MAX]; /* the latest open's path as passed, for the event */
+};
+
 #define DG_NAME_MAX	   64
 #define DG_ARGS_MAX	   256 /* argv bytes kept (NUL-separated, as in /proc/<pid>/cmdline) */
 #define DG_ANCESTORS	   8   /* parents kept, up to the container's first process */

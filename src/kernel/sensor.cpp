@@ -1,5 +1,7 @@
 #include "kernel/sensor.h"
 
+#include <bpf/btf.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,7 +28,30 @@ namespace {
 // maps hold nothing that outlives one system call.
 std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
     return {program->maps.dg_container_modes, program->maps.dg_allowed,
-            program->maps.dg_pending_scripts, program->maps.dg_events, program->maps.dg_counters};
+            program->maps.dg_task_scope,      program->maps.dg_task_scripts,
+            program->maps.dg_events,          program->maps.dg_counters};
+}
+
+// Tracepoints that exist under another name (or not at all) on some kernels: load only the
+// programs whose tracepoint the running kernel has, so the rest of the sensor still loads.
+void choose_tracepoint_programs(const SensorProgram& program) {
+    btf* kernel_btf = btf__load_vmlinux_btf();
+    auto has = [kernel_btf](const char* tracepoint) {
+        const std::string type = std::string("btf_trace_") + tracepoint;
+        return kernel_btf != nullptr &&
+               btf__find_by_name_kind(kernel_btf, type.c_str(), BTF_KIND_TYPEDEF) > 0;
+    };
+    bpf_program__set_autoload(program->progs.dg_uring_sub, has("io_uring_submit_req"));
+    bpf_program__set_autoload(program->progs.dg_uring_sub61, has("io_uring_submit_sqe"));
+    bpf_program__set_autoload(program->progs.dg_uring_done, has("io_uring_complete"));
+    btf__free(kernel_btf);
+}
+
+std::uint64_t monotonic_now_ns() {
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ULL +
+           static_cast<std::uint64_t>(now.tv_nsec);
 }
 
 // Before load: libbpf reuses a compatible map already pinned at the path, or pins the
@@ -81,7 +106,10 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
         std::make_unique<State>(State{std::move(opened.value()), std::nullopt, std::move(handler)});
     SensorProgram& program = state->program;
     program->rodata->dg_host_root_dev = config.host_root_dev;
+    program->rodata->dg_loaded_ns = monotonic_now_ns();
     program->data->dg_default_mode = config.default_mode;
+    program->bss->dg_default_flags = config.default_flags;
+    choose_tracepoint_programs(program);
     program->bss->dg_only_container_dev = config.only_container_dev;
     std::optional<PinnedState> pins;
     if (!config.pin_root.empty()) {
@@ -134,8 +162,9 @@ Result<int> Sensor::consume() {
     return state_->events->consume();
 }
 
-Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode) {
-    const std::uint32_t value = mode;
+Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode,
+                                  std::uint32_t flags) {
+    const dg_container_policy value{static_cast<__u32>(mode), flags};
     return check_libbpf(
         bpf_map__update_elem(state_->program->maps.dg_container_modes, &container_dev,
                              sizeof(container_dev), &value, sizeof(value), BPF_ANY),
@@ -148,8 +177,25 @@ Status Sensor::clear_container_mode(std::uint32_t container_dev) {
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_container_modes");
 }
 
-void Sensor::set_default_mode(dg_mode mode) {
+void Sensor::set_default_mode(dg_mode mode, std::uint32_t flags) {
     state_->program->data->dg_default_mode = mode;
+    state_->program->bss->dg_default_flags = flags;
+}
+
+Status Sensor::place_in_container(int pidfd, std::uint32_t container_dev) {
+    const dg_task_scope scope{container_dev, 0, 0};
+    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_task_scope, &pidfd,
+                                             sizeof(pidfd), &scope, sizeof(scope), BPF_ANY),
+                        "update", "dg_task_scope");
+}
+
+std::optional<std::uint32_t> Sensor::container_of_task(int pidfd) const {
+    dg_task_scope scope{};
+    if (bpf_map__lookup_elem(state_->program->maps.dg_task_scope, &pidfd, sizeof(pidfd), &scope,
+                             sizeof(scope), 0) != 0) {
+        return std::nullopt;
+    }
+    return scope.container_dev;
 }
 
 void Sensor::set_only_container(std::uint32_t container_dev) {

@@ -16,6 +16,7 @@ namespace driftguard::kernel {
 // Settings the sensor is loaded with.
 struct SensorConfig {
     dg_mode default_mode = DG_MODE_ENFORCE;  // containers without their own mode
+    std::uint32_t default_flags = 0;         // and their DG_POLICY_* flags
     std::uint32_t host_root_dev = 0;         // s_dev of the host's "/" (kernel encoding)
     std::uint32_t only_container_dev = 0;    // test scope: judge only this container (0: all)
     // bpffs directory to pin programs and maps in, so enforcement outlives this process
@@ -46,9 +47,16 @@ class Sensor {
     int events_fd() const;
     Result<int> consume();
 
-    Status set_container_mode(std::uint32_t container_dev, dg_mode mode);
+    Status set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags = 0);
     Status clear_container_mode(std::uint32_t container_dev);
-    void set_default_mode(dg_mode mode);
+    void set_default_mode(dg_mode mode, std::uint32_t flags = 0);
+    // Records, for a process the sensor could not see enter its container (it started
+    // before the sensor and has left the container's root since), that it belongs to the
+    // container `container_dev`; its later children inherit it in the kernel.
+    Status place_in_container(int pidfd, std::uint32_t container_dev);
+    // The container the kernel has recorded for the process (0: checked, a host process),
+    // or nothing when it has no record yet.
+    std::optional<std::uint32_t> container_of_task(int pidfd) const;
     // Test scope: judge only the container with this root s_dev (0: every container).
     void set_only_container(std::uint32_t container_dev);
     // Marks an upper-layer inode as a verified copy of an image executable, valid while

@@ -1,0 +1,172 @@
+/* Executable mappings: mmap/mmap2 with PROT_EXEC, mprotect/pkey_mprotect adding PROT_EXEC
+ * (every mapping of the range, not only the first), and the ELF interpreter the kernel
+ * itself maps during execve.
+ *
+ * Kernel behaviour relied on:
+ *  - A mapping of an overlay file has vm_file = the real file underneath: in 6.1 a file
+ *    whose f_path is the overlay path, from 6.6 a struct backing_file whose user_path is
+ *    (FMODE_BACKING is bit 25 until 6.13, bit 24 from 6.14).
+ *  - mprotect changes mappings from `start` up to the first hole and stops there (ENOMEM),
+ *    so the walk stops at a hole too.
+ *  - load_elf_binary maps PT_INTERP's file itself and records its load address as AT_BASE
+ *    in mm->saved_auxv before sched_process_exec fires.
+ */
+#ifndef DRIFTGUARD_MAPPINGS_BPF_H
+#define DRIFTGUARD_MAPPINGS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "driftguard/abi.h"
+#include "maps.bpf.h"
+#include "scope.bpf.h"
+#include "classify.bpf.h"
+#include "verdict.bpf.h"
+
+#define PROT_WRITE	0x2
+#define PROT_EXEC	0x4
+#define MAP_SHARED	0x01
+#define MAP_ANONYMOUS	0x20
+#define AT_BASE		7
+#define DG_AUXV_PAIRS	28 /* mm->saved_auxv holds AT_VECTOR_SIZE (2 * 28) words on x86_64 */
+#define DG_RANGE_VMAS	64 /* mappings one mprotect may span before it fails closed */
+
+extern int LINUX_KERNEL_VERSION __kconfig;
+
+/* Executable anonymous memory: drift only where the workload's policy denies it. */
+static __always_inline bool dg_judge_anonymous(__u16 hook, __u32 container_dev, __u32 prot)
+{
+	if (!(dg_flags_of(container_dev) & DG_POLICY_DENY_ANON_EXEC))
+		return false;
+	return dg_judge_fileless(hook, DG_KIND_ANON_EXEC, container_dev, prot);
+}
+
+/* mmap/mmap2 by a task of container `container_dev`. */
+static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long prot,
+					  unsigned long flags, int fd)
+{
+	if ((flags & MAP_ANONYMOUS) || fd < 0) {
+		/* The kernel ignores fd for MAP_ANONYMOUS. */
+		if (prot & PROT_EXEC)
+			dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
+		return;
+	}
+	struct file *file = dg_fd_file(bpf_get_current_task_btf(), fd);
+	if (!file)
+		return; /* EBADF: the mmap fails on its own */
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+		dg_revoke_allowed(file, container_dev); /* writes through it need not move ctime */
+	if (!(prot & PROT_EXEC))
+		return;
+	dg_count(DG_COUNTER_MAPS);
+	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
+	if (!event)
+		return;
+	event->prot = prot;
+	dg_judge(event, dg_classify_file(file, container_dev, event));
+}
+
+struct dg_vma_lookup {
+	struct inode *inode;
+	struct dentry *dentry;
+	unsigned long end;
+	bool found;
+};
+
+/* FMODE_BACKING moved from bit 25 to bit 24 in 6.14; struct backing_file exists from 6.6. */
+static __always_inline __u32 dg_fmode_backing(void)
+{
+	return LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 14, 0) ? (1U << 24) : (1U << 25);
+}
+
+static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct dg_vma_lookup *lookup = data;
+	lookup->found = true;
+	lookup->end = BPF_CORE_READ(vma, vm_end);
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	if (!file)
+		return 0; /* anonymous memory */
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (bpf_core_type_exists(struct backing_file) &&
+	    (BPF_CORE_READ(file, f_mode) & dg_fmode_backing())) {
+		struct backing_file *backing = (void *)file;
+		dentry = BPF_CORE_READ(backing, user_path.dentry);
+	}
+	/* Before backing_file (6.1), overlayfs's real file carries the overlay path in f_path. */
+	lookup->dentry = dentry;
+	lookup->inode = BPF_CORE_READ(dentry, d_inode);
+	return 0;
+}
+
+#define DG_MAPPING_KILLED 1UL /* vm_end is page-aligned: bit 0 carries "killed" */
+
+/* Judges the current task's mapping at `address` as code about to run. Returns where that
+ * mapping ends (0: no mapping there), with DG_MAPPING_KILLED set when the task was killed.
+ * A global function: the verifier checks it once, not per mapping of a range. */
+__noinline __u64 dg_judge_mapping_at(unsigned long address, __u32 hook, __u32 container_dev,
+				     __u32 prot)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dg_vma_lookup lookup = {};
+	if (bpf_find_vma(task, address, dg_vma_file, &lookup, 0) != 0 || !lookup.found)
+		return 0;
+	bool killed = false;
+	if (!lookup.inode) {
+		killed = dg_judge_anonymous(hook, container_dev, prot);
+	} else {
+		dg_count(DG_COUNTER_MAPS);
+		struct dg_event *event = dg_new_event(hook, container_dev);
+		if (event) {
+			event->prot = prot;
+			killed = dg_judge(event, dg_classify_inode(lookup.inode, lookup.dentry,
+								   container_dev, event));
+		}
+	}
+	return lookup.end | (killed ? DG_MAPPING_KILLED : 0);
+}
+
+/* mprotect/pkey_mprotect of [start, start + length) adding PROT_EXEC: every mapping in the
+ * range is judged; a range of more than DG_RANGE_VMAS mappings fails closed. */
+static __always_inline void dg_judge_mprotect(__u32 container_dev, unsigned long start,
+					      unsigned long length, unsigned long prot)
+{
+	if (!(prot & PROT_EXEC))
+		return;
+	unsigned long end = start + length;
+	unsigned long address = start;
+	for (int i = 0; i < DG_RANGE_VMAS; i++) {
+		__u64 judged = dg_judge_mapping_at(address, DG_HOOK_MPROTECT, container_dev, prot);
+		if (judged & DG_MAPPING_KILLED)
+			return;
+		address = judged;
+		if (address == 0 || address >= end)
+			return;
+	}
+	dg_judge_fileless(DG_HOOK_MPROTECT, DG_KIND_UNCHECKED, container_dev, prot);
+}
+
+/* The ELF interpreter execve mapped for `task`'s new image (dynamic executables only). */
+static __always_inline bool dg_judge_interpreter(struct task_struct *task, __u32 container_dev)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	if (!mm)
+		return false;
+	unsigned long base = 0;
+	for (int i = 0; i < DG_AUXV_PAIRS; i++) {
+		unsigned long pair[2] = {};
+		if (bpf_probe_read_kernel(pair, sizeof(pair), &mm->saved_auxv[2 * i]) != 0 ||
+		    pair[0] == 0)
+			break;
+		if (pair[0] == AT_BASE) {
+			base = pair[1];
+			break;
+		}
+	}
+	if (!base)
+		return false; /* a static executable */
+	return dg_judge_mapping_at(base, DG_HOOK_INTERP, container_dev, PROT_EXEC) &
+	       DG_MAPPING_KILLED;
+}
+
+#endif /* DRIFTGUARD_MAPPINGS_BPF_H */
