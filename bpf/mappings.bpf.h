@@ -8,8 +8,9 @@
  *    (FMODE_BACKING is bit 25 until 6.13, bit 24 from 6.14).
  *  - mprotect changes mappings from `start` up to the first hole and stops there (ENOMEM),
  *    so the walk stops at a hole too.
- *  - load_elf_binary maps PT_INTERP's file itself and records its load address as AT_BASE
- *    in mm->saved_auxv before sched_process_exec fires.
+ *  - load_elf_binary maps PT_INTERP's file itself and sets the user registers to start at
+ *    its entry point (start_thread) before sched_process_exec fires; AT_BASE would not do,
+ *    as an ET_EXEC interpreter has a load bias, and so an AT_BASE, of 0.
  */
 #ifndef DRIFTGUARD_MAPPINGS_BPF_H
 #define DRIFTGUARD_MAPPINGS_BPF_H
@@ -27,8 +28,6 @@
 #define PROT_EXEC	0x4
 #define MAP_SHARED	0x01
 #define MAP_ANONYMOUS	0x20
-#define AT_BASE		7
-#define DG_AUXV_PAIRS	28 /* mm->saved_auxv holds AT_VECTOR_SIZE (2 * 28) words on x86_64 */
 #define DG_RANGE_VMAS	64 /* mappings one mprotect may span before it fails closed */
 
 extern int LINUX_KERNEL_VERSION __kconfig;
@@ -146,26 +145,15 @@ static __always_inline void dg_judge_mprotect(__u32 container_dev, unsigned long
 	dg_judge_fileless(DG_HOOK_MPROTECT, DG_KIND_UNCHECKED, container_dev, prot);
 }
 
-/* The ELF interpreter execve mapped for `task`'s new image (dynamic executables only). */
-static __always_inline bool dg_judge_interpreter(struct task_struct *task, __u32 container_dev)
+/* The code execve will start the new image at: the ELF interpreter's entry for a dynamic
+ * executable (the kernel mapped PT_INTERP's file itself), else the executable's own. */
+static __always_inline bool dg_judge_entry_mapping(struct task_struct *task, __u32 container_dev)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	if (!mm)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	unsigned long entry = BPF_CORE_READ(regs, ip);
+	if (!entry)
 		return false;
-	unsigned long base = 0;
-	for (int i = 0; i < DG_AUXV_PAIRS; i++) {
-		unsigned long pair[2] = {};
-		if (bpf_probe_read_kernel(pair, sizeof(pair), &mm->saved_auxv[2 * i]) != 0 ||
-		    pair[0] == 0)
-			break;
-		if (pair[0] == AT_BASE) {
-			base = pair[1];
-			break;
-		}
-	}
-	if (!base)
-		return false; /* a static executable */
-	return dg_judge_mapping_at(base, DG_HOOK_INTERP, container_dev, PROT_EXEC) &
+	return dg_judge_mapping_at(entry, DG_HOOK_INTERP, container_dev, PROT_EXEC) &
 	       DG_MAPPING_KILLED;
 }
 

@@ -68,9 +68,12 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!event || !file)
 		return 0;
 	bpf_probe_read_kernel_str(event->path, sizeof(event->path), filename);
-	if (dg_judge(event, dg_classify_file(file, container_dev, event)))
+	__u16 kind = dg_classify_file(file, container_dev, event);
+	if (kind != DG_KIND_NONE) {
+		dg_judge(event, kind); /* one event per exec, whatever else it maps */
 		return 0;
-	if (dg_judge_interpreter(task, container_dev))
+	}
+	if (dg_judge_entry_mapping(task, container_dev))
 		return 0;
 	/* binfmt_script (and binfmt_misc) point bprm->interp at the interpreter; otherwise it
 	 * is the same pointer as bprm->filename. */

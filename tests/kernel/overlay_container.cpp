@@ -77,7 +77,8 @@ OverlayContainer::OverlayContainer(Options options) {
     copy_file("/usr/bin/true", lower_ + "/bin/target", 0755);
     copy_file("/usr/bin/true", lower_ + "/bin/not-executable", 0644);
     for (const char* applet :
-         {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch", "echo", "sleep"}) {
+         {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch", "echo", "sleep", "env",
+          "chroot"}) {
         fs::create_symlink("busybox", lower_ + "/bin/" + applet);
     }
     copy_file(payload_path("drift_helper"), lower_ + "/bin/drift_helper", 0755);
@@ -88,6 +89,9 @@ OverlayContainer::OverlayContainer(Options options) {
               lower_ + "/usr/lib/image/libz.so.1", 0644);
     std::ofstream(lower_ + "/bin/image-script.sh") << "#!/bin/sh\nexit 0\n";
     fs::permissions(lower_ + "/bin/image-script.sh", static_cast<fs::perms>(0755));
+    // An image script used as another script's interpreter: it execs a shell on its argument.
+    std::ofstream(lower_ + "/bin/image-interpreter") << "#!/bin/sh\nexec /bin/sh \"$1\"\n";
+    fs::permissions(lower_ + "/bin/image-interpreter", static_cast<fs::perms>(0755));
 
     std::string data = "lowerdir=" + lower_ + ",upperdir=" + upper_ + ",workdir=" + work_;
     if (options.metacopy) {
@@ -121,6 +125,9 @@ OverlayContainer::Outcome OverlayContainer::run(const std::vector<std::string>& 
     if (child == 0) {
         if (::chroot(merged_.c_str()) != 0 || ::chdir("/") != 0) {
             _exit(120);
+        }
+        if (uid_ != 0 && (::setgid(uid_) != 0 || ::setuid(uid_) != 0)) {
+            _exit(122);
         }
         std::vector<char*> args;
         for (const auto& arg : argv) {

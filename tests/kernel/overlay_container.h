@@ -30,9 +30,11 @@ class OverlayContainer {
         bool killed = false;  // ended by SIGKILL
         int exit_code = -1;   // when it exited
     };
-    // Runs argv[0] (a path inside the container) as a child chroot'ed into it.
+    // Runs argv[0] (a path inside the container) as a child chroot'ed into it, as root or,
+    // after run_as(), as that unprivileged user.
     Outcome run(const std::vector<std::string>& argv,
                 const std::vector<std::string>& env = {}) const;
+    void run_as(unsigned uid) { uid_ = uid; }
 
     // Copies a host file into the container (this writes the upper layer: drift).
     void put(const std::string& host_source, const std::string& container_path,
@@ -48,6 +50,7 @@ class OverlayContainer {
     std::string work_;
     std::string merged_;
     std::uint32_t dev_ = 0;
+    unsigned uid_ = 0;
 };
 
 // The build directory's payloads (tests/payload).

@@ -55,6 +55,8 @@ class SensorTest : public ::testing::Test {
     void TearDown() override {
         if (sensor_) {
             sensor_->set_only_container(kNoContainer);
+            // Overlay device numbers are reused by the next test's container.
+            (void)sensor_->clear_container_mode(container_->dev());
         }
         container_.reset();
     }

@@ -6,16 +6,36 @@
  *   drift_helper fexecve-deleted FILE   open FILE, unlink it, fexecve the descriptor
  *   drift_helper mprotect FILE      map FILE read-only, then mprotect(PROT_READ|PROT_EXEC)
  *   drift_helper proc-mem           open /proc/self/mem for writing
+ *   drift_helper chroot-exec DIR FILE   chroot into DIR, fork, and exec FILE in the child
+ *   drift_helper mprotect-range FILE    mprotect(PROT_EXEC) over an anonymous page and a
+ *                                   mapping of FILE after it
+ *   drift_helper mprotect-many FILE     the same over more mappings than the sensor walks
+ *   drift_helper int80-mmap FILE    mmap2(PROT_EXEC) of FILE through int 0x80
+ *   drift_helper int80-proc-mem     open /proc/self/mem for writing through int 0x80
+ *   drift_helper uring-proc-mem plain|fixed|skip   the same open submitted to io_uring
+ *                                   (into a descriptor, a fixed-file slot, or with its
+ *                                   completion suppressed)
+ *   drift_helper vm-writev          process_vm_writev into a child
+ *   drift_helper ptrace-poke        PTRACE_POKEDATA into a traced child
+ *   drift_helper anon-exec          mmap anonymous memory RW, then mprotect it RX
+ *   drift_helper map-exec FILE      mmap FILE with PROT_EXEC (no loader involved)
  * Exit codes: 0 the attack step returned (it should not have under enforce), 2 usage,
  * 3 setup failed.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/io_uring.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -32,6 +52,114 @@ static int copy_into(int to, const char *path)
 			return -1;
 	close(from);
 	return got < 0 ? -1 : 0;
+}
+
+/* A 32-bit system call from this 64-bit process (ebp = 0). */
+static long int80(long nr, long a, long b, long c, long d, long e)
+{
+	long ret;
+	__asm__ volatile("push %%rbp\n\txor %%ebp, %%ebp\n\tint $0x80\n\tpop %%rbp"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+			 : "memory");
+	return ret;
+}
+
+/* A copy of `text` in memory below 4 GiB, where 32-bit calls can point. */
+static char *low_copy(const char *text)
+{
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+			 -1, 0);
+	if (low == MAP_FAILED)
+		return NULL;
+	strcpy(low, text);
+	return low;
+}
+
+static int mprotect_over(const char *path, int anonymous_pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 3;
+	int total = anonymous_pages + 1;
+	char *region = mmap(NULL, (size_t)(total * page), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		return 3;
+	/* Alternate protections so that the anonymous pages stay separate mappings. */
+	for (int i = 1; i < anonymous_pages; i += 2)
+		if (mprotect(region + i * page, (size_t)page, PROT_READ | PROT_WRITE) != 0)
+			return 3;
+	if (mmap(region + anonymous_pages * page, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
+		 0) == MAP_FAILED)
+		return 3;
+	if (mprotect(region, (size_t)(total * page), PROT_READ | PROT_EXEC) != 0)
+		return 3;
+	return 0;
+}
+
+static int uring_proc_mem(const char *how)
+{
+	struct io_uring_params params;
+	memset(&params, 0, sizeof(params));
+	int ring = (int)syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		return 3;
+	int fixed = strcmp(how, "fixed") == 0, skip = strcmp(how, "skip") == 0;
+	if (fixed) {
+		int slots[1] = {-1};
+		if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES, slots, 1) != 0)
+			return 3;
+	}
+	size_t sq_size = params.sq_off.array + params.sq_entries * sizeof(unsigned);
+	size_t cq_size = params.cq_off.cqes + params.cq_entries * sizeof(struct io_uring_cqe);
+	char *sq = mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
+			IORING_OFF_SQ_RING);
+	char *cq = mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
+			IORING_OFF_CQ_RING);
+	struct io_uring_sqe *sqes = mmap(NULL, params.sq_entries * sizeof(struct io_uring_sqe),
+					 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
+					 IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return 3;
+	struct io_uring_sqe *sqe = &sqes[0];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_OPENAT;
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (uint64_t)(uintptr_t)"/proc/self/mem";
+	sqe->open_flags = O_RDWR;
+	if (fixed)
+		sqe->file_index = 1;
+	if (skip)
+		sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+	unsigned *tail = (unsigned *)(sq + params.sq_off.tail);
+	unsigned *array = (unsigned *)(sq + params.sq_off.array);
+	array[0] = 0;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring, 1, skip ? 0 : 1, skip ? 0 : IORING_ENTER_GETEVENTS,
+		    NULL, 0) != 1)
+		return 3;
+	if (skip)
+		return 0;
+	struct io_uring_cqe *cqe = (struct io_uring_cqe *)(cq + params.cq_off.cqes);
+	return cqe[0].res >= 0 ? 0 : 3;
+}
+
+static volatile long target_word = 1;
+
+/* A child that waits to be written into; returns its pid. */
+static pid_t sleeping_child(int traced)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		if (traced)
+			ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(target_word == 42 ? 0 : 1);
+	}
+	int status;
+	waitpid(child, &status, WUNTRACED);
+	return child;
 }
 
 int main(int argc, char **argv)
@@ -68,6 +196,68 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "proc-mem") == 0) {
 		int fd = open("/proc/self/mem", O_RDWR);
 		return fd < 0 ? 3 : 0;
+	}
+	if (strcmp(argv[1], "chroot-exec") == 0 && argc == 4) {
+		if (chroot(argv[2]) != 0 || chdir("/") != 0)
+			return 3;
+		pid_t child = fork();
+		if (child == 0) {
+			char *const args[] = {argv[3], NULL};
+			execve(argv[3], args, environ);
+			_exit(3);
+		}
+		int status;
+		waitpid(child, &status, 0);
+		if (WIFSIGNALED(status))
+			raise(WTERMSIG(status)); /* report the child's fate as ours */
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+	}
+	if (strcmp(argv[1], "mprotect-range") == 0 && argc == 3)
+		return mprotect_over(argv[2], 1);
+	if (strcmp(argv[1], "mprotect-many") == 0 && argc == 3)
+		return mprotect_over(argv[2], 80);
+	if (strcmp(argv[1], "int80-mmap") == 0 && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return 3;
+		long address = int80(192 /* mmap2 */, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd);
+		return (unsigned long)address > -4096UL ? 3 : 0;
+	}
+	if (strcmp(argv[1], "int80-proc-mem") == 0) {
+		char *path = low_copy("/proc/self/mem");
+		if (!path)
+			return 3;
+		long fd = int80(5 /* open */, (long)(uintptr_t)path, O_RDWR, 0, 0, 0);
+		return fd < 0 ? 3 : 0;
+	}
+	if (strcmp(argv[1], "uring-proc-mem") == 0 && argc == 3)
+		return uring_proc_mem(argv[2]);
+	if (strcmp(argv[1], "vm-writev") == 0) {
+		pid_t child = sleeping_child(0);
+		long value = 42;
+		struct iovec local = {&value, sizeof(value)};
+		struct iovec remote = {(void *)&target_word, sizeof(value)};
+		ssize_t written = process_vm_writev(child, &local, 1, &remote, 1, 0);
+		kill(child, SIGKILL);
+		return written == sizeof(value) ? 0 : 3;
+	}
+	if (strcmp(argv[1], "ptrace-poke") == 0) {
+		pid_t child = sleeping_child(1);
+		long poked = ptrace(PTRACE_POKEDATA, child, (void *)&target_word, (void *)42L);
+		kill(child, SIGKILL);
+		return poked == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "anon-exec") == 0) {
+		void *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (code == MAP_FAILED)
+			return 3;
+		return mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "map-exec") == 0 && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return 3;
+		return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED ? 3 : 0;
 	}
 	return 2;
 }

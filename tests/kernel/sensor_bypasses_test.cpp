@@ -1,0 +1,296 @@
+// Kernel tier: the ways a process inside a container tries to get code that is not the
+// image's running past the sensor (another root, code the kernel maps for it, script
+// chains, partial range checks, other entries into the kernel, changing a verified file
+// without moving its ctime). Each must end like a plain drop: killed before it ran.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "common/kernel_dev.h"
+#include "sensor_fixture.h"
+
+namespace driftguard::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SensorBypass : public SensorTest {
+  protected:
+    void write_script(const std::string& path, const std::string& text) {
+        const std::string host_path = container_->merged() + path;
+        std::ofstream(host_path) << text;
+        fs::permissions(host_path, fs::perms(0755));
+    }
+    void mount_tmpfs_at_mnt() {
+        ASSERT_EQ(::mount("tmpfs", (container_->merged() + "/mnt").c_str(), "tmpfs", 0, nullptr),
+                  0);
+    }
+};
+
+// ---- 1. a root the process can leave --------------------------------------------------
+
+TEST_F(SensorBypass, ChrootIntoATmpfsAndRunADrop) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    // Scope is the process's for life: its new root does not take it out of the container.
+    expect_killed({"/bin/drift_helper", "chroot-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorBypass, ChrootCommandIntoATmpfs) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    expect_killed({"/bin/chroot", "/mnt", "/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorBypass, ChrootIntoAFreshOverlayAndRunItsUpperLayer) {
+    const std::string nested = container_->upper() + "/../nested";
+    for (const char* dir : {"/lower", "/upper", "/work"}) {
+        fs::create_directories(nested + dir);
+    }
+    fs::copy_file(payload_path("marker_payload"), nested + "/upper/payload");
+    fs::permissions(nested + "/upper/payload", fs::perms(0755));
+    const std::string options = "lowerdir=" + nested + "/lower,upperdir=" + nested +
+                                "/upper,workdir=" + nested + "/work";
+    ASSERT_EQ(::mount("overlay", (container_->merged() + "/mnt").c_str(), "overlay", 0,
+                      options.c_str()),
+              0);
+    expect_killed({"/bin/drift_helper", "chroot-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorBypass, ChrootInsideTheImageStillRunsImageFiles) {
+    // A new root inside the container's own overlay: its files are still the image's.
+    expect_runs({"/bin/drift_helper", "chroot-exec", "/bin", "/busybox"});
+}
+
+TEST_F(SensorBypass, ProcessThatLeftTheRootBeforeTheSensorLoaded) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    sensor_->set_only_container(kNoContainer);  // only the late sensor below judges
+    // The container's first process (root: the overlay) and a child of it that moved to
+    // a tmpfs root, both started before this second sensor; the child waits for a byte.
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    pid_t init = ::fork();
+    ASSERT_GE(init, 0);
+    if (init == 0) {
+        if (::chroot(container_->merged().c_str()) != 0 || ::chdir("/") != 0) {
+            _exit(120);
+        }
+        pid_t child = ::fork();
+        if (child == 0) {
+            char byte = 0;
+            if (::chroot("/mnt") != 0 || ::chdir("/") != 0 || ::read(go[0], &byte, 1) != 1) {
+                _exit(120);
+            }
+            char* const args[] = {const_cast<char*>("/payload"), nullptr};
+            ::execve("/payload", args, nullptr);
+            _exit(121);
+        }
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+    }
+    ::close(go[0]);
+    ::usleep(100 * 1000);
+
+    struct stat root {};
+    ::stat("/", &root);
+    kernel::SensorConfig config;
+    config.host_root_dev = kernel_dev(root.st_dev);
+    config.only_container_dev = container_->dev();
+    std::vector<dg_event> late_events;
+    auto late = kernel::Sensor::start(
+        config, [&late_events](const dg_event& event) { late_events.push_back(event); });
+    ASSERT_TRUE(late) << late.error().message;
+
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    ::close(go[1]);
+    int status = 0;
+    ::waitpid(init, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 128 + SIGKILL) << "the drop was not killed";
+    EXPECT_FALSE(container_->marker_present());
+    late.value()->poll(100);
+    ASSERT_FALSE(late_events.empty());
+    EXPECT_EQ(late_events.back().kind, DG_KIND_OTHER_FS);
+    drain();
+}
+
+// ---- 2. code the kernel maps during execve -------------------------------------------
+
+TEST_F(SensorBypass, ReplacedElfInterpreter) {
+    // Every dynamic image binary now starts the dropped "loader".
+    container_->put(payload_path("marker_payload"), "/lib64/ld-linux-x86-64.so.2");
+    dg_event event = expect_killed({"/usr/bin/true"}, DG_HOOK_INTERP, DG_KIND_UPPER);
+    EXPECT_STREQ(event.name, "ld-linux-x86-64.so.2");
+}
+
+TEST_F(SensorBypass, ElfInterpreterRedirectedToATmpfs) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/loader");
+    expect_runs({"/bin/rm", "/lib64/ld-linux-x86-64.so.2"});
+    expect_runs({"/bin/ln", "-s", "/mnt/loader", "/lib64/ld-linux-x86-64.so.2"});
+    expect_killed({"/usr/bin/true"}, DG_HOOK_INTERP, DG_KIND_OTHER_FS);
+}
+
+// ---- 3. scripts --------------------------------------------------------------------------
+
+TEST_F(SensorBypass, ScriptThroughEnv) {
+    write_script("/tmp/run.sh", "#!/bin/env sh\ntouch /drift-marker\n");
+    expect_killed({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+}
+
+TEST_F(SensorBypass, ScriptWhoseInterpreterIsADroppedScript) {
+    write_script("/tmp/outer", "#!/tmp/inner\n");
+    write_script("/tmp/inner", "#!/bin/sh\ntouch /drift-marker\n");
+    dg_event event = expect_killed({"/tmp/outer"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    EXPECT_STREQ(event.name, "inner");
+}
+
+TEST_F(SensorBypass, ScriptWhoseInterpreterIsADroppedBinary) {
+    container_->put(payload_path("marker_payload"), "/tmp/interpreter");
+    write_script("/tmp/run", "#!/tmp/interpreter\n");
+    expect_killed({"/tmp/run"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorBypass, ImageInterpreterThatExecsAnotherBeforeOpeningTheScript) {
+    write_script("/tmp/run", "#!/bin/image-interpreter\ntouch /drift-marker\n");
+    dg_event event = expect_killed({"/tmp/run"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    EXPECT_STREQ(event.name, "run");
+}
+
+TEST_F(SensorBypass, ScriptChainsAsANonRootUser) {
+    write_script("/tmp/run.sh", "#!/bin/env sh\ntouch /tmp/marker-by-nobody\n");
+    write_script("/tmp/outer", "#!/tmp/inner\n");
+    write_script("/tmp/inner", "#!/bin/sh\ntouch /tmp/marker-by-nobody\n");
+    container_->run_as(65534);
+    expect_killed({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    expect_killed({"/tmp/outer"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    EXPECT_FALSE(fs::exists(container_->merged() + "/tmp/marker-by-nobody"));
+}
+
+TEST_F(SensorBypass, ImageScriptsThroughEnvAndWrappersRun) {
+    expect_runs({"/bin/env", "/bin/image-script.sh"});
+    expect_runs({"/bin/image-interpreter", "/bin/image-script.sh"});
+    write_script("/bin/image-script.sh", "#!/bin/env sh\nexit 0\n");  // now a copy-up: drift
+    expect_killed({"/bin/image-script.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+}
+
+// ---- 4. every mapping of a range -----------------------------------------------------------
+
+TEST_F(SensorBypass, MprotectOverAnAnonymousPageAndADroppedFile) {
+    container_->put(payload_path("marker_payload"), "/tmp/blob", 0644);
+    expect_killed({"/bin/drift_helper", "mprotect-range", "/tmp/blob"}, DG_HOOK_MPROTECT,
+                  DG_KIND_UPPER);
+}
+
+TEST_F(SensorBypass, MprotectOverAnAnonymousPageAndAnImageFileRuns) {
+    expect_runs({"/bin/drift_helper", "mprotect-range", "/bin/busybox"});
+}
+
+TEST_F(SensorBypass, MprotectOverMoreMappingsThanTheSensorWalksFailsClosed) {
+    container_->put(payload_path("marker_payload"), "/tmp/blob", 0644);
+    expect_killed({"/bin/drift_helper", "mprotect-many", "/tmp/blob"}, DG_HOOK_MPROTECT,
+                  DG_KIND_UNCHECKED);
+}
+
+// ---- 5. entries into the kernel around the system-call hooks ----------------------------------
+
+TEST_F(SensorBypass, Int80MmapOfADroppedFile) {
+    container_->put(payload_path("marker_payload"), "/tmp/blob", 0644);
+    expect_killed({"/bin/drift_helper", "int80-mmap", "/tmp/blob"}, DG_HOOK_MMAP, DG_KIND_UPPER);
+}
+
+TEST_F(SensorBypass, Int80MmapOfAnImageFileRuns) {
+    expect_runs({"/bin/drift_helper", "int80-mmap", "/bin/busybox"});
+}
+
+TEST_F(SensorBypass, Int80WriteOpenOfProcSelfMem) {
+    expect_killed({"/bin/drift_helper", "int80-proc-mem"}, DG_HOOK_PROC_MEM, DG_KIND_PROC_MEM);
+}
+
+TEST_F(SensorBypass, IoUringWriteOpenOfProcSelfMem) {
+    expect_killed({"/bin/drift_helper", "uring-proc-mem", "plain"}, DG_HOOK_URING,
+                  DG_KIND_PROC_MEM);
+}
+
+TEST_F(SensorBypass, IoUringWriteOpenIntoAFixedFileSlot) {
+    expect_killed({"/bin/drift_helper", "uring-proc-mem", "fixed"}, DG_HOOK_URING,
+                  DG_KIND_UNCHECKED);
+}
+
+TEST_F(SensorBypass, IoUringWriteOpenWithItsCompletionSuppressed) {
+    expect_killed({"/bin/drift_helper", "uring-proc-mem", "skip"}, DG_HOOK_URING,
+                  DG_KIND_UNCHECKED);
+}
+
+TEST_F(SensorBypass, ProcessVmWritevIntoAnotherProcess) {
+    expect_killed({"/bin/drift_helper", "vm-writev"}, DG_HOOK_MEM_WRITE, DG_KIND_PROC_MEM);
+}
+
+TEST_F(SensorBypass, PtracePokeIntoAChild) {
+    expect_killed({"/bin/drift_helper", "ptrace-poke"}, DG_HOOK_MEM_WRITE, DG_KIND_PROC_MEM);
+}
+
+// ---- 6. changing a verified file without moving its ctime ------------------------------------
+
+class SensorVerifiedCopyUp : public SensorBypass {
+  protected:
+    // Copies /bin/target up unchanged (chmod) and allows it as the agent would.
+    dg_inode_key verify_target() {
+        expect_runs({"/bin/chmod", "0755", "/bin/target"});
+        struct stat upper {};
+        EXPECT_EQ(::stat((container_->upper() + "/bin/target").c_str(), &upper), 0);
+        dg_inode_key key{static_cast<__u64>(upper.st_ino), kernel_dev(upper.st_dev), 0};
+        dg_allowed allowed{upper.st_ctim.tv_sec, static_cast<__u32>(upper.st_ctim.tv_nsec), 0};
+        EXPECT_TRUE(sensor_->allow_inode(key, allowed).ok());
+        expect_runs({"/bin/target"});
+        return key;
+    }
+};
+
+TEST_F(SensorVerifiedCopyUp, AWriteOpenWithoutAWriteRevokesIt) {
+    dg_inode_key key = verify_target();
+    expect_runs({"/bin/sh", "-c", ": <> /bin/target"});  // O_RDWR: ctime does not move
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    ASSERT_TRUE(sensor_->forget_inode(key).ok());
+}
+
+TEST_F(SensorVerifiedCopyUp, AWriterHoldingItOpenVoidsIt) {
+    dg_inode_key key = verify_target();
+    // A descriptor opened for writing before (here: outside the container's scope) can
+    // change the content through a shared mapping without moving ctime.
+    int writer = ::open((container_->merged() + "/bin/target").c_str(), O_RDWR);
+    ASSERT_GE(writer, 0);
+    expect_killed({"/bin/drift_helper", "map-exec", "/bin/target"}, DG_HOOK_MMAP,
+                  DG_KIND_UPPER);
+    ::close(writer);
+    expect_runs({"/bin/drift_helper", "map-exec", "/bin/target"});
+    ASSERT_TRUE(sensor_->forget_inode(key).ok());
+}
+
+// ---- executable anonymous memory, where the workload's policy denies it -------------------
+
+TEST_F(SensorBypass, AnonymousExecIsAllowedByDefault) {
+    expect_runs({"/bin/drift_helper", "anon-exec"});
+}
+
+TEST_F(SensorBypass, AnonymousExecDeniedByPolicy) {
+    ASSERT_TRUE(
+        sensor_->set_container_mode(container_->dev(), DG_MODE_ENFORCE, DG_POLICY_DENY_ANON_EXEC)
+            .ok());
+    expect_runs({"/usr/bin/true"});  // an ordinary dynamic program maps no anonymous code
+    expect_killed({"/bin/drift_helper", "anon-exec"}, DG_HOOK_MPROTECT, DG_KIND_ANON_EXEC);
+    ASSERT_TRUE(sensor_->clear_container_mode(container_->dev()).ok());
+}
+
+}  // namespace
+}  // namespace driftguard::testing
