@@ -31,6 +31,7 @@
 #include "events/event_json.h"
 #include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
+#include "agent/scope_recovery.h"
 #include "runtime/container_discovery.h"
 
 namespace driftguard::agent {
@@ -205,6 +206,9 @@ class Agent {
         } else {
             spdlog::info("pinned in {}: enforcement stays if the agent stops", options_.pin_root);
         }
+        if (!sensor_->adopted()) {
+            recover_escaped_processes(*sensor_, runtime::discover_containers());
+        }
         return true;
     }
 
@@ -250,11 +254,13 @@ class Agent {
         const auto counters = sensor_->counters();
         spdlog::info(
             "counters: execs judged {}, executable mappings judged {}, killed {}, audited {}, "
-            "events dropped {}, scripts judged drift for lack of room {}, scripts never opened {}",
+            "events dropped {}, scripts judged drift for lack of room {}, script names replaced "
+            "unopened {}, tasks whose container could not be recorded {}",
             counters.values[DG_COUNTER_EXECS], counters.values[DG_COUNTER_MAPS],
             counters.values[DG_COUNTER_KILLS], counters.values[DG_COUNTER_AUDITS],
             counters.values[DG_COUNTER_EVENTS_DROPPED], counters.values[DG_COUNTER_PENDING_FULL],
-            counters.values[DG_COUNTER_SCRIPTS_UNSEEN]);
+            counters.values[DG_COUNTER_SCRIPTS_UNSEEN],
+            counters.values[DG_COUNTER_SCOPE_UNRECORDED]);
     }
 
     void watch(int fd) {
@@ -378,7 +384,8 @@ class Agent {
               {"events_received", received_},
               {"repeats_aggregated", flood_.suppressed()},
               {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
-              {"scripts_never_opened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]}}},
+              {"script_names_replaced_unopened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]},
+              {"tasks_scope_unrecorded", counters.values[DG_COUNTER_SCOPE_UNRECORDED]}}},
             {"containers", registry_->status()},
         };
     }

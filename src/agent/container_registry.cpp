@@ -88,7 +88,8 @@ void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy
     const auto previous = container.decision.mode;
     container.decision = policy::decide_mode(policy, container.metadata);
     container.exceptions = policy::exceptions_for(policy, container.metadata);
-    if (auto status = sensor_.set_container_mode(container.root.dev, container.decision.mode);
+    if (auto status = sensor_.set_container_mode(container.root.dev, container.decision.mode,
+                                                 container.decision.sensor_flags());
         !status) {
         // The container keeps the default mode (enforce unless the policy says otherwise).
         spdlog::error("container {}: cannot set its mode: {}", container.root.dev,

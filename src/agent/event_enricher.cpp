@@ -169,6 +169,10 @@ events::EventContext EventEnricher::enrich(const dg_event& event,
 
 void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* container,
                                  events::EventContext& context) const {
+    if (event.kind == DG_KIND_ANON_EXEC || event.kind == DG_KIND_UNCHECKED ||
+        event.hook == DG_HOOK_MEM_WRITE) {
+        return;  // no file: anonymous memory, an unchecked route, another process's memory
+    }
     const std::string exec_path(event.path, strnlen(event.path, sizeof(event.path)));
     std::string path = exec_path.empty() ? "" : join_path(context.cwd, exec_path);
     UniqueFd fd;

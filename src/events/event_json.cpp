@@ -29,6 +29,12 @@ std::string_view hook_name(std::uint16_t hook) {
             return "mprotect";
         case DG_HOOK_PROC_MEM:
             return "proc-mem";
+        case DG_HOOK_INTERP:
+            return "exec-entry";
+        case DG_HOOK_MEM_WRITE:
+            return "memory-write";
+        case DG_HOOK_URING:
+            return "io-uring";
         default:
             return "unknown";
     }
@@ -46,6 +52,10 @@ std::string_view kind_name(std::uint16_t kind) {
             return "deleted-file";
         case DG_KIND_PROC_MEM:
             return "proc-mem-write";
+        case DG_KIND_UNCHECKED:
+            return "unchecked-route";
+        case DG_KIND_ANON_EXEC:
+            return "anonymous-exec";
         default:
             return "none";
     }

@@ -22,6 +22,9 @@ struct Rule {
     std::string name;
     Selector match;
     dg_mode mode = DG_MODE_ENFORCE;
+    // Executable anonymous memory (mmap/mprotect with PROT_EXEC of memory with no file) is
+    // drift: for workloads that have no JIT (docs/policy.md lists which runtimes need it).
+    bool deny_anonymous_exec = false;
     int line = 0;  // where it was written (1-based), for explanations
 };
 

@@ -118,7 +118,7 @@ Selector selector(const YAML::Node& node, const std::string& where) {
 
 Rule rule(const YAML::Node& node, const std::string& where) {
     expect_map(node, where);
-    reject_unknown_keys(node, where, {"name", "match", "mode"});
+    reject_unknown_keys(node, where, {"name", "match", "mode", "denyAnonymousExec"});
     Rule result;
     result.line = node.Mark().line + 1;
     if (node["name"]) {
@@ -133,6 +133,15 @@ Rule rule(const YAML::Node& node, const std::string& where) {
         throw PolicyError(node.Mark(), where + ": a rule needs 'mode'");
     }
     result.mode = mode(node["mode"], where + ".mode");
+    if (const auto deny = node["denyAnonymousExec"]) {
+        const std::string text = scalar(deny, where + ".denyAnonymousExec");
+        if (text != "true" && text != "false") {
+            throw PolicyError(deny.Mark(), fmt::format("{}.denyAnonymousExec: '{}' is not true "
+                                                       "or false",
+                                                       where, text));
+        }
+        result.deny_anonymous_exec = text == "true";
+    }
     return result;
 }
 

@@ -56,7 +56,8 @@ ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata&
         const Rule& rule = policy.rules[i];
         if (selects(rule.match, container)) {
             const std::string name = rule.name.empty() ? fmt::format("#{}", i) : rule.name;
-            return {rule.mode, fmt::format("rule '{}' (line {})", name, rule.line)};
+            return {rule.mode, fmt::format("rule '{}' (line {})", name, rule.line),
+                    rule.deny_anonymous_exec};
         }
     }
     return {policy.default_mode, "defaultMode"};

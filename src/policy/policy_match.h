@@ -14,6 +14,11 @@ bool selects(const Selector& selector, const runtime::ContainerMetadata& contain
 struct ModeDecision {
     dg_mode mode = DG_MODE_ENFORCE;
     std::string reason;  // "rule 'wordpress-audit' (line 7)" or "defaultMode"
+    bool deny_anonymous_exec = false;
+    // The sensor's DG_POLICY_* flags for this decision.
+    std::uint32_t sensor_flags() const {
+        return deny_anonymous_exec ? DG_POLICY_DENY_ANON_EXEC : 0;
+    }
 };
 ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata& container);
 

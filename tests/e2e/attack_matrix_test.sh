@@ -13,14 +13,7 @@ name="dg-matrix-$$"
 AGENT_EVENTS="$events"
 AGENT_LOG="$log"
 
-# The image under test: Debian plus the helper for attacks a shell cannot express.
-cp "$payload_dir/drift_helper" "$work/drift_helper"
-helper_sum="$(sha256sum "$work/drift_helper" | cut -c1-16)"
-image="localhost/driftguard-test/debian-attack:${base##*:}-$helper_sum"
-if ! podman image exists "$image"; then
-    printf 'FROM %s\nCOPY drift_helper /usr/local/bin/drift_helper\n' "$base" > "$work/Containerfile"
-    podman build --quiet --network none -t "$image" "$work" >/dev/null
-fi
+image="$(attack_image "$base" "$payload_dir" "$work")"
 
 cleanup() { stop_agent; podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -12,6 +12,21 @@ require_root() { [[ $EUID -eq 0 ]] || skip "needs root (podman storage, mounts)"
 # The locally built podman image of KIND (busybox, debian).
 test_image() { "$REPO_DIR/scripts/local-image.sh" "$1"; }
 
+# The image attacks run in: Debian plus the helper for attacks a shell cannot express
+# (tests/payload/drift_helper.c), built once per helper binary. Prints its name.
+attack_image() { # BASE-IMAGE PAYLOAD-DIR WORK-DIR
+    local base="$1" payloads="$2" work="$3"
+    cp "$payloads/drift_helper" "$work/drift_helper"
+    local helper_sum image
+    helper_sum="$(sha256sum "$work/drift_helper" | cut -c1-16)"
+    image="localhost/driftguard-test/debian-attack:${base##*:}-$helper_sum"
+    if ! podman image exists "$image"; then
+        printf 'FROM %s\nCOPY drift_helper /usr/local/bin/drift_helper\n' "$base" > "$work/Containerfile"
+        podman build --quiet --network none -t "$image" "$work" >/dev/null
+    fi
+    echo "$image"
+}
+
 # Independent oracle: every regular file under ROOT that has an exec bit, starts with
 # the ELF magic or with "#!", as "path sha256 mode" lines, sorted. Perl's Digest::SHA,
 # not driftguard's code, computes the digests.

@@ -128,14 +128,14 @@ TEST_F(SensorBypass, ProcessThatLeftTheRootBeforeTheSensorLoaded) {
 
 TEST_F(SensorBypass, ReplacedElfInterpreter) {
     // Every dynamic image binary now starts the dropped "loader".
-    container_->put(payload_path("marker_payload"), "/lib64/ld-linux-x86-64.so.2");
+    container_->put(payload_path("marker_loader"), "/lib64/ld-linux-x86-64.so.2");
     dg_event event = expect_killed({"/usr/bin/true"}, DG_HOOK_INTERP, DG_KIND_UPPER);
     EXPECT_STREQ(event.name, "ld-linux-x86-64.so.2");
 }
 
 TEST_F(SensorBypass, ElfInterpreterRedirectedToATmpfs) {
     mount_tmpfs_at_mnt();
-    container_->put(payload_path("marker_payload"), "/mnt/loader");
+    container_->put(payload_path("marker_loader"), "/mnt/loader");
     expect_runs({"/bin/rm", "/lib64/ld-linux-x86-64.so.2"});
     expect_runs({"/bin/ln", "-s", "/mnt/loader", "/lib64/ld-linux-x86-64.so.2"});
     expect_killed({"/usr/bin/true"}, DG_HOOK_INTERP, DG_KIND_OTHER_FS);

@@ -19,6 +19,8 @@
  *   drift_helper ptrace-poke        PTRACE_POKEDATA into a traced child
  *   drift_helper anon-exec          mmap anonymous memory RW, then mprotect it RX
  *   drift_helper map-exec FILE      mmap FILE with PROT_EXEC (no loader involved)
+ *   drift_helper overwrite-mapped FILE SRC   copy SRC over the start of FILE through a
+ *                                   shared writable mapping (no write() call)
  * Exit codes: 0 the attack step returned (it should not have under enforce), 2 usage,
  * 3 setup failed.
  */
@@ -252,6 +254,18 @@ int main(int argc, char **argv)
 		if (code == MAP_FAILED)
 			return 3;
 		return mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "overwrite-mapped") == 0 && argc == 4) {
+		int fd = open(argv[2], O_RDWR);
+		int from = open(argv[3], O_RDONLY);
+		struct stat target, source;
+		if (fd < 0 || from < 0 || fstat(fd, &target) != 0 || fstat(from, &source) != 0 ||
+		    source.st_size > target.st_size)
+			return 3;
+		char *map = mmap(NULL, (size_t)target.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED || read(from, map, (size_t)source.st_size) != source.st_size)
+			return 3;
+		return munmap(map, (size_t)target.st_size) == 0 && close(fd) == 0 ? 0 : 3;
 	}
 	if (strcmp(argv[1], "map-exec") == 0 && argc == 3) {
 		int fd = open(argv[2], O_RDONLY);
