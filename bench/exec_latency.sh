@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Exec overhead of the agent in enforce mode inside a real container, as paired runs:
-# each pair times the same loop without the agent, then with it.
+# each pair times the same loop without the agent, then with each build's agent in turn
+# (so two versions are compared in the same run, on the same container).
 #   exec-heavy: N fork+exec of /usr/bin/true (a small dynamic image binary) from dash
 #   mmap-heavy: M runs of /usr/bin/apt-config dump (loads 10+ shared libraries)
-#   exec_latency.sh [BUILD_DIR]   (PAIRS, EXECS, MAPS override the sizes)
+#   exec_latency.sh [BUILD_DIR [OTHER_BUILD_DIR...]]   (PAIRS, EXECS, MAPS override the sizes)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$repo/build}"
+builds=("${@:-$repo/build}")
 source "$repo/tests/e2e/lib.sh"
 require_root
 pairs="${PAIRS:-10}" execs="${EXECS:-10000}" maps="${MAPS:-500}"
@@ -38,22 +39,25 @@ timed_loop() { # COUNT COMMAND: "wall_ns cpu_ns" for COUNT runs (wall timed insi
     after="$(cpu_ns)"
     echo "$wall $((after - before))"
 }
-start_agent() {
-    "$build/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
+start_agent() { # BUILD_DIR
+    "$1/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
     agent_pid=$!
     for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
     echo "agent did not start" >&2; exit 1
 }
 stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=""; }
 
-declare -a exec_off exec_on map_off map_on
+declare -a exec_off map_off
+declare -A exec_on map_on
 for ((pair = 0; pair < pairs; ++pair)); do
     exec_off+=("$(timed_loop "$execs" /usr/bin/true)")
     map_off+=("$(timed_loop "$maps" '/usr/bin/apt-config dump')")
-    start_agent
-    exec_on+=("$(timed_loop "$execs" /usr/bin/true)")
-    map_on+=("$(timed_loop "$maps" '/usr/bin/apt-config dump')")
-    stop_agent
+    for index in "${!builds[@]}"; do
+        start_agent "${builds[$index]}"
+        exec_on[$index]+="$(timed_loop "$execs" /usr/bin/true)|"
+        map_on[$index]+="$(timed_loop "$maps" '/usr/bin/apt-config dump')|"
+        stop_agent
+    done
 done
 [[ ! -s "$work/events" ]] || { echo "drift events during the benchmark:" >&2; cat "$work/events" >&2; exit 1; }
 
@@ -74,9 +78,14 @@ print(f"| {label} | {statistics.mean(off):.1f} ± {statistics.stdev(off):.1f} | 
 PY
 }
 echo "machine: $(nproc) cores, kernel $(uname -r); $pairs pairs; image $image"
-echo "| loop, per iteration | no agent [µs] | agent, enforce [µs] | overhead, paired |"
-echo "|:---|---:|---:|---:|"
-summary "fork+exec /usr/bin/true ×$execs, wall" "$execs" 1 "${exec_off[@]}" -- "${exec_on[@]}"
-summary "fork+exec /usr/bin/true ×$execs, CPU" "$execs" 2 "${exec_off[@]}" -- "${exec_on[@]}"
-summary "apt-config dump ×$maps (mmap-heavy), wall" "$maps" 1 "${map_off[@]}" -- "${map_on[@]}"
-summary "apt-config dump ×$maps (mmap-heavy), CPU" "$maps" 2 "${map_off[@]}" -- "${map_on[@]}"
+echo "| loop, per iteration | agent build | no agent [µs] | agent, enforce [µs] | overhead, paired |"
+echo "|:---|:---|---:|---:|---:|"
+for index in "${!builds[@]}"; do
+    label="$(git -C "${builds[$index]}/.." log -1 --format=%h 2>/dev/null || echo "${builds[$index]}")"
+    IFS='|' read -r -a exec_runs <<<"${exec_on[$index]}"
+    IFS='|' read -r -a map_runs <<<"${map_on[$index]}"
+    summary "fork+exec /usr/bin/true ×$execs, wall | $label" "$execs" 1 "${exec_off[@]}" -- "${exec_runs[@]}"
+    summary "fork+exec /usr/bin/true ×$execs, CPU | $label" "$execs" 2 "${exec_off[@]}" -- "${exec_runs[@]}"
+    summary "apt-config dump ×$maps (mmap-heavy), wall | $label" "$maps" 1 "${map_off[@]}" -- "${map_runs[@]}"
+    summary "apt-config dump ×$maps (mmap-heavy), CPU | $label" "$maps" 2 "${map_off[@]}" -- "${map_runs[@]}"
+done

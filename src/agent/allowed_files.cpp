@@ -1,5 +1,8 @@
 #include "agent/allowed_files.h"
 
+#include <cerrno>
+#include <string>
+
 #include "agent/stable_file_digest.h"
 #include "common/kernel_dev.h"
 
@@ -14,11 +17,22 @@ AllowedFiles::~AllowedFiles() {
 Status AllowedFiles::allow(const struct stat& attributes) {
     const dg_inode_key key = inode_key(attributes);
     const dg_allowed value = allowed_version(attributes);
+    if (entries_.size() >= kMaxPerContainer && !entries_.contains({key.ino, key.dev})) {
+        return Error{"this container has " + std::to_string(kMaxPerContainer) +
+                         " allowed files already (its share of dg_allowed); the file stays drift",
+                     ENOSPC};
+    }
     if (auto status = sensor_.allow_inode(key, value); !status) {
         return status;
     }
     entries_[{key.ino, key.dev}] = Version(value.ctime_sec, value.ctime_nsec);
     return Ok{};
+}
+
+void AllowedFiles::revoke(const struct stat& attributes) {
+    const dg_inode_key key = inode_key(attributes);
+    (void)sensor_.forget_inode(key);
+    entries_.erase({key.ino, key.dev});
 }
 
 bool AllowedFiles::allows(const struct stat& attributes) const {

@@ -12,9 +12,13 @@
 namespace driftguard::agent {
 
 // The dg_allowed entries one container's verification added. They are removed when the
-// container goes, so the kernel map holds only files of running containers.
+// container goes, so the kernel map holds only files of running containers. One container
+// gets at most kMaxPerContainer of the map's 65,536 entries, so it cannot use up the room
+// other containers' verified copy-ups need (past it, its files stay drift: fails closed).
 class AllowedFiles {
   public:
+    static constexpr std::size_t kMaxPerContainer = 8192;
+
     using Key = std::pair<std::uint64_t, std::uint32_t>;     // inode, kernel dev
     using Version = std::pair<std::int64_t, std::uint32_t>;  // ctime seconds, nanoseconds
 
@@ -25,6 +29,8 @@ class AllowedFiles {
 
     // Lets the kernel run this exact version (inode and ctime) of a file.
     Status allow(const struct stat& attributes);
+    // Takes an allowance back (the file may have changed since it was verified).
+    void revoke(const struct stat& attributes);
     // True when this version of the file is allowed already.
     bool allows(const struct stat& attributes) const;
     std::size_t size() const { return entries_.size(); }

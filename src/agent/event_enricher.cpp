@@ -83,12 +83,19 @@ UniqueFd open_matching(const std::string& path_or_proc, int root_fd, const std::
 }
 
 // The path (relative to `upperdir`) of the upper-layer inode `ino`, by walking the layer.
+// At most this many entries of a writable layer are walked per event: a container that
+// fills its layer with millions of files must not stall the agent (the event then names
+// the path the process used).
+constexpr std::size_t kMaxUpperEntriesWalked = 200000;
+
 std::string find_upper_inode(const std::string& upperdir, std::uint64_t ino) {
     std::string root = upperdir;
     char* paths[] = {root.data(), nullptr};
     FTS* tree = ::fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr);
     std::string found;
-    while (tree != nullptr && found.empty()) {
+    for (std::size_t walked = 0; tree != nullptr && found.empty() &&
+                                 walked < kMaxUpperEntriesWalked;
+         ++walked) {
         FTSENT* node = ::fts_read(tree);
         if (node == nullptr) {
             break;
@@ -212,7 +219,7 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
         if (auto digest = stable_file_digest(fd.get())) {
             context.file_sha256 = to_hex(digest->sha256);
         } else {
-            context.file_sha256_missing = "the file changed while it was read";
+            context.file_sha256_missing = digest.error().message;
         }
     } else {
         context.file_sha256_missing =

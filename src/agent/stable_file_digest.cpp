@@ -1,6 +1,9 @@
 #include "agent/stable_file_digest.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <array>
 #include <cstddef>
@@ -10,17 +13,21 @@
 
 namespace driftguard::agent {
 
-std::optional<StableDigest> stable_file_digest(int fd) {
+Result<StableDigest> stable_file_digest(int fd, std::uint64_t max_bytes) {
     StableDigest result;
     if (::fstat(fd, &result.attributes) != 0 || !S_ISREG(result.attributes.st_mode)) {
-        return std::nullopt;
+        return Error{"not a readable regular file", EINVAL};
+    }
+    if (static_cast<std::uint64_t>(result.attributes.st_size) > max_bytes) {
+        return Error{"larger than the " + std::to_string(max_bytes >> 20) + " MiB hashing limit",
+                     EFBIG};
     }
     Sha256 hasher;
     std::array<std::byte, 1 << 16> buffer{};
     for (;;) {
         const ssize_t got = ::read(fd, buffer.data(), buffer.size());
         if (got < 0) {
-            return std::nullopt;
+            return Error{"read failed", errno};
         }
         if (got == 0) {
             break;
@@ -31,9 +38,20 @@ std::optional<StableDigest> stable_file_digest(int fd) {
     struct stat after {};
     if (::fstat(fd, &after) != 0 || after.st_ctim.tv_sec != result.attributes.st_ctim.tv_sec ||
         after.st_ctim.tv_nsec != result.attributes.st_ctim.tv_nsec) {
-        return std::nullopt;
+        return Error{"the file changed while it was read", ESTALE};
     }
     return result;
+}
+
+bool has_writers(int fd) {
+    if (::fcntl(fd, F_SETLEASE, F_RDLCK) != 0) {
+        // EAGAIN: open for writing somewhere. Other errors (a filesystem without leases)
+        // prove nothing either way; the kernel still refuses an allowance while a writer
+        // holds the file (dg_is_allowed).
+        return errno == EAGAIN || errno == EBUSY;
+    }
+    ::fcntl(fd, F_SETLEASE, F_UNLCK);
+    return false;
 }
 
 dg_inode_key inode_key(const struct stat& attributes) {

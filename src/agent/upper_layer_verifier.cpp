@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 
 #include <spdlog/spdlog.h>
 
@@ -32,6 +33,10 @@ std::string_view to_string(UpperLayerVerifier::Outcome outcome) {
             return "unreadable";
         case UpperLayerVerifier::Outcome::changed_while_hashing:
             return "changed-while-hashing";
+        case UpperLayerVerifier::Outcome::has_writers:
+            return "open-for-writing-elsewhere";
+        case UpperLayerVerifier::Outcome::too_large:
+            return "too-large-to-hash";
     }
     return "unreadable";
 }
@@ -59,6 +64,13 @@ void UpperLayerVerifier::set_exceptions(std::vector<policy::Exception> exception
     }
 }
 
+bool UpperLayerVerifier::may_except(const std::string& path) const {
+    return std::any_of(exceptions_.begin(), exceptions_.end(),
+                       [&](const policy::Exception& exception) {
+                           return exception.paths.empty() || policy::path_matches(exception, path);
+                       });
+}
+
 bool UpperLayerVerifier::may_allow(const std::string& path, bool executable) const {
     if (image_executable(path) != nullptr) {
         return true;
@@ -79,9 +91,23 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     if (in_image != nullptr && (in_image->mode & 0111) == 0 && (before.st_mode & 0111) != 0) {
         return Outcome::made_executable;
     }
-    auto digest = stable_file_digest(fd.get());
+    // The image bounds what is worth hashing: another size cannot be the image's content.
+    const bool exceptions_apply = may_except(path);
+    if (in_image != nullptr && !exceptions_apply &&
+        static_cast<std::uint64_t>(before.st_size) != in_image->content->size) {
+        return Outcome::content_differs;
+    }
+    if (has_writers(fd.get())) {
+        return Outcome::has_writers;
+    }
+    const std::uint64_t limit = exceptions_apply || in_image == nullptr
+                                    ? kMaxHashedBytes
+                                    : in_image->content->size;
+    auto digest = stable_file_digest(fd.get(), limit);
     if (!digest) {
-        return Outcome::changed_while_hashing;
+        return digest.error().code == EFBIG    ? Outcome::too_large
+               : digest.error().code == ESTALE ? Outcome::changed_while_hashing
+                                               : Outcome::unreadable;
     }
     Outcome outcome = Outcome::not_in_image;
     if (in_image != nullptr) {
@@ -105,6 +131,12 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     if (auto status = allowed_.allow(digest->attributes); !status) {
         spdlog::warn("cannot allow {}: {}", path, status.error().message);
         return Outcome::unreadable;
+    }
+    // A writer that opened it after the first check and before the allowance existed was
+    // not seen by the kernel's revocation: look again now that the entry is in place.
+    if (has_writers(fd.get())) {
+        allowed_.revoke(digest->attributes);
+        return Outcome::has_writers;
     }
     return outcome;
 }

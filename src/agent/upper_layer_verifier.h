@@ -35,7 +35,9 @@ class UpperLayerVerifier {
         content_differs,
         made_executable,
         unreadable,
-        changed_while_hashing
+        changed_while_hashing,
+        has_writers,  // open for writing or mapped shared-writable elsewhere: not verified now
+        too_large     // over the hashing limit of files no image entry bounds
     };
     // Verifies the upper-layer file at `path` (absolute inside the container).
     Outcome verify(const std::string& path);
@@ -58,6 +60,8 @@ class UpperLayerVerifier {
   private:
     // Whether `path` is worth opening: an image executable's path or an exception's.
     bool may_allow(const std::string& path, bool executable) const;
+    // True when an exception of the policy could allow a file at `path`.
+    bool may_except(const std::string& path) const;
     void check(const std::string& path);
     void watch_directory(const std::string& relative);
     void scan_subtree(const std::string& relative);

@@ -146,8 +146,13 @@ void VolumeExceptions::consider(int root_fd, const std::string& path,
     if (allowed_.allows(info)) {
         return;  // this version of the file was hashed and allowed already
     }
+    if (has_writers(fd.get())) {
+        spdlog::info("volume file {}: open for writing elsewhere, not verified", path);
+        return;
+    }
     auto digest = stable_file_digest(fd.get());
     if (!digest) {
+        spdlog::info("volume file {}: not verified: {}", path, digest.error().message);
         return;
     }
     const std::string hex = to_hex(digest->sha256);
@@ -155,6 +160,10 @@ void VolumeExceptions::consider(int root_fd, const std::string& path,
         if (policy::path_matches(*exception, path) && policy::digest_matches(*exception, hex)) {
             if (auto status = allowed_.allow(digest->attributes); !status) {
                 spdlog::warn("cannot allow {}: {}", path, status.error().message);
+                return;
+            }
+            if (has_writers(fd.get())) {  // a writer that came while it was hashed
+                allowed_.revoke(digest->attributes);
                 return;
             }
             spdlog::info("volume file {}: excepted by policy ('{}')", path, exception->name);

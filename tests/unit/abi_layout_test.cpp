@@ -35,7 +35,7 @@ TEST(AbiLayout, DriftEvent) {
     static_assert(sizeof(dg_ancestor) == 24);
     static_assert(sizeof(dg_event) ==
                   128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
-    EXPECT_EQ(DG_ABI_VERSION, 3);
+    EXPECT_EQ(DG_ABI_VERSION, 4);
 }
 
 TEST(AbiLayout, ProvenanceMapValues) {
@@ -52,5 +52,18 @@ TEST(AbiLayout, AllowedInodeMapEntries) {
     static_assert(offsetof(dg_inode_key, dev) == 8);
     static_assert(sizeof(dg_allowed) == 16);
     static_assert(offsetof(dg_allowed, ctime_nsec) == 8);
+    SUCCEED();
+}
+
+TEST(AbiLayout, PerTaskAndPerContainerState) {
+    static_assert(sizeof(dg_container_policy) == 8);
+    static_assert(offsetof(dg_container_policy, flags) == 4);
+    static_assert(sizeof(dg_task_scope) == 16);
+    static_assert(offsetof(dg_task_scope, exec_argc) == 4);
+    static_assert(offsetof(dg_task_scope, open_path_hash) == 8);
+    static_assert(offsetof(dg_pending_scripts, name_hash) == 8 * DG_SCRIPT_NAMES);
+    static_assert(offsetof(dg_pending_scripts, next) == 16 * DG_SCRIPT_NAMES);
+    static_assert(offsetof(dg_pending_scripts, open_path) == 16 * DG_SCRIPT_NAMES + 8);
+    static_assert(sizeof(dg_pending_scripts) == 16 * DG_SCRIPT_NAMES + 8 + DG_PATH_MAX);
     SUCCEED();
 }

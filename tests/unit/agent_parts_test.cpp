@@ -1,5 +1,6 @@
 // Agent parts that need no kernel: glob expansion inside a container root (never leaving
 // it), the recent-events log and its container filter, the backend explanation.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 
 #include "agent/backend_choice.h"
 #include "agent/event_log.h"
+#include "agent/stable_file_digest.h"
 #include "agent/volume_exceptions.h"
 #include "common/unique_fd.h"
 
@@ -111,6 +113,58 @@ TEST(BackendChoice, ExplainsWhyTheKillBackend) {
     fs::remove(lsm);
     EXPECT_NE(choose_backend(lsm).why.find("cannot be read"), std::string::npos);
     EXPECT_EQ(choose_backend(lsm).name, "kill");
+}
+
+// Hashing what a container controls is bounded, and a file with a writer is never verified.
+class DigestLimits : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        path_ = std::filesystem::temp_directory_path() /
+                ("driftguard-digest-" + std::to_string(::getpid()));
+        std::ofstream(path_) << std::string(4096, 'x');
+    }
+    void TearDown() override { std::filesystem::remove(path_); }
+    std::filesystem::path path_;
+};
+
+TEST_F(DigestLimits, RefusesFilesOverTheLimitWithoutReadingThem) {
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    auto refused = stable_file_digest(fd.get(), 4095);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, EFBIG);
+    EXPECT_EQ(::lseek(fd.get(), 0, SEEK_CUR), 0) << "nothing may be read past the limit";
+    EXPECT_TRUE(stable_file_digest(fd.get(), 4096).ok());
+}
+
+TEST_F(DigestLimits, SparseFileOfATerabyteIsRefusedAtOnce) {
+    ASSERT_EQ(::truncate(path_.c_str(), 1LL << 40), 0);
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    auto refused = stable_file_digest(fd.get());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.error().message, ::testing::HasSubstr("256 MiB hashing limit"));
+}
+
+TEST_F(DigestLimits, FifoIsNotAFile) {
+    const std::string fifo = path_.string() + ".fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    UniqueFd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    EXPECT_FALSE(stable_file_digest(fd.get()).ok());
+    std::filesystem::remove(fifo);
+}
+
+TEST_F(DigestLimits, WritersAreSeenWhileTheyHoldTheFile) {
+    UniqueFd reader(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "a read lease on another user's file needs CAP_LEASE (root)";
+    }
+    EXPECT_FALSE(has_writers(reader.get()));
+    {
+        UniqueFd writer(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+        ASSERT_TRUE(writer);
+        EXPECT_TRUE(has_writers(reader.get()));
+    }
+    EXPECT_FALSE(has_writers(reader.get()));
 }
 
 }  // namespace

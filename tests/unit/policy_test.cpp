@@ -27,6 +27,10 @@ rules:
     match:
       container: batch-*
     mode: off
+  - name: go-services
+    match: {image: "registry.example/go/*"}
+    mode: enforce
+    denyAnonymousExec: true
   - match:
       imageDigest: sha256:1111111111111111111111111111111111111111111111111111111111111111
     mode: audit
@@ -59,10 +63,12 @@ Policy example() {
 TEST(PolicyParse, ReadsEveryField) {
     const Policy policy = example();
     EXPECT_EQ(policy.default_mode, DG_MODE_ENFORCE);
-    ASSERT_EQ(policy.rules.size(), 4U);
+    ASSERT_EQ(policy.rules.size(), 5U);
     EXPECT_EQ(policy.rules[1].match.labels.at("tier"), "front*");
     EXPECT_EQ(policy.rules[1].line, 8);
     EXPECT_EQ(policy.rules[2].mode, DG_MODE_OFF);
+    EXPECT_FALSE(policy.rules[2].deny_anonymous_exec);
+    EXPECT_TRUE(policy.rules[3].deny_anonymous_exec);
     ASSERT_EQ(policy.exceptions.size(), 2U);
     EXPECT_EQ(policy.exceptions[0].paths[0], "/opt/vendor/**");
     EXPECT_EQ(policy.digest.size(), 64U);
@@ -113,7 +119,9 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"apiVersion: driftguard/v2\n", "p.yaml:1:13: apiVersion: 'driftguard/v2'"},
         Refusal{"rules: [\n", "p.yaml:2:1: "},
         Refusal{"defaultMode: [audit]\n", "p.yaml:1:14: defaultMode: expected a string"},
-        Refusal{"- just\n- a list\n", "p.yaml:1:1: policy: expected a mapping"}));
+        Refusal{"- just\n- a list\n", "p.yaml:1:1: policy: expected a mapping"},
+        Refusal{"rules:\n  - match: {}\n    mode: enforce\n    denyAnonymousExec: yes\n",
+                "p.yaml:4:24: rules[0].denyAnonymousExec: 'yes' is not true or false"}));
 
 TEST(PolicyLoad, MissingFileAndDirectoryAreRefused) {
     auto missing = load_policy_file("/nonexistent/policy.yaml");
@@ -136,6 +144,9 @@ TEST(PolicySelection, FirstMatchingRuleWinsElseDefault) {
     EXPECT_EQ(decide_mode(policy, container("docker.io/library/wordpress:6.6", "blog")).mode,
               DG_MODE_ENFORCE);
     EXPECT_EQ(decide_mode(policy, container("x", "", {}, "batch-7")).mode, DG_MODE_OFF);
+    const auto go = decide_mode(policy, container("registry.example/go/api:2"));
+    EXPECT_EQ(go.sensor_flags(), static_cast<std::uint32_t>(DG_POLICY_DENY_ANON_EXEC));
+    EXPECT_EQ(decide_mode(policy, container("x")).sensor_flags(), 0U);
     auto by_pod_container = container("x");
     by_pod_container.pod_container = "batch-nightly";
     EXPECT_EQ(decide_mode(policy, by_pod_container).mode, DG_MODE_OFF);
