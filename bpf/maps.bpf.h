@@ -107,10 +107,25 @@ struct {
 
 /* Drift events, struct dg_event. When full, the event is dropped and counted in
  * DG_COUNTER_EVENTS_DROPPED; the verdict is applied regardless. */
+#define DG_EVENTS_BYTES (1 << 22)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
+	__uint(max_entries, DG_EVENTS_BYTES);
 } dg_events SEC(".maps");
+
+/* Each container's share of the event ring (verdict.bpf.h, dg_event_admitted). key: __u32
+ * container key; value: struct dg_event_share. LRU: a container evicted (4,096 others
+ * wrote events since) starts a fresh second. */
+struct dg_event_share {
+	__u64 second; /* ktime in seconds of the window */
+	__u64 bytes;  /* event bytes the container wrote in it */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct dg_event_share);
+} dg_event_shares SEC(".maps");
 
 /* Counters, enum dg_counter; per CPU, summed by the agent. Never full. */
 struct {

@@ -69,6 +69,34 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	dg_fill_lineage(event);
 }
 
+/* One container cannot crowd the others out of the event ring: while the ring is more than
+ * half full (the agent is behind), a container that has written more than a sixteenth of
+ * the ring in the current second gets its further events dropped (counted in
+ * DG_COUNTER_EVENTS_THROTTLED) until the next second. Verdicts are never affected. */
+static __always_inline bool dg_event_admitted(__u32 container_dev)
+{
+	__u64 second = bpf_ktime_get_ns() / 1000000000ULL;
+	struct dg_event_share fresh = {.second = second};
+	struct dg_event_share *share = bpf_map_lookup_elem(&dg_event_shares, &container_dev);
+	if (!share) {
+		bpf_map_update_elem(&dg_event_shares, &container_dev, &fresh, BPF_ANY);
+		share = bpf_map_lookup_elem(&dg_event_shares, &container_dev);
+		if (!share)
+			return true;
+	}
+	if (share->second != second) {
+		share->second = second;
+		share->bytes = 0;
+	}
+	if (share->bytes > DG_EVENTS_BYTES / 16 &&
+	    bpf_ringbuf_query(&dg_events, BPF_RB_AVAIL_DATA) > DG_EVENTS_BYTES / 2) {
+		dg_count(DG_COUNTER_EVENTS_THROTTLED);
+		return false;
+	}
+	share->bytes += sizeof(struct dg_event);
+	return true;
+}
+
 /* Applies the container's mode to drift of `kind` described by `event`. Returns 1 when the
  * task was killed (nothing more of it needs judging). A global function: the verifier
  * checks it once, not at each of its many call sites. */
@@ -90,7 +118,8 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 		event->verdict = DG_VERDICT_AUDIT;
 		dg_count(DG_COUNTER_AUDITS);
 	}
-	if (bpf_ringbuf_output(&dg_events, event, sizeof(*event), 0) != 0)
+	if (dg_event_admitted(event->container_dev) &&
+	    bpf_ringbuf_output(&dg_events, event, sizeof(*event), 0) != 0)
 		dg_count(DG_COUNTER_EVENTS_DROPPED);
 	return mode == DG_MODE_ENFORCE ? 1 : 0;
 }

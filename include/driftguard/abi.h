@@ -70,7 +70,8 @@ enum dg_counter {
 	DG_COUNTER_PENDING_FULL = 5,   /* no room to track a script: its exec was judged drift */
 	DG_COUNTER_SCRIPTS_UNSEEN = 6, /* a pending script replaced before its interpreter opened it */
 	DG_COUNTER_SCOPE_UNRECORDED = 7, /* no memory to record a task's container (task storage) */
-	DG_COUNTER_MAX = 8,
+	DG_COUNTER_EVENTS_THROTTLED = 8, /* event left out: its container used its ring share */
+	DG_COUNTER_MAX = 9,
 };
 
 /* Key of dg_allowed: the real (upper-layer) inode of a verified copy-up. */

@@ -385,7 +385,8 @@ class Agent {
               {"repeats_aggregated", flood_.suppressed()},
               {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
               {"script_names_replaced_unopened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]},
-              {"tasks_scope_unrecorded", counters.values[DG_COUNTER_SCOPE_UNRECORDED]}}},
+              {"tasks_scope_unrecorded", counters.values[DG_COUNTER_SCOPE_UNRECORDED]},
+              {"events_throttled", counters.values[DG_COUNTER_EVENTS_THROTTLED]}}},
             {"containers", registry_->status()},
         };
     }

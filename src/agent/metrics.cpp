@@ -54,6 +54,7 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
     metrics->kernel_blocked_ = &kernel.Add({{"counter", "blocked"}});
     metrics->kernel_audited_ = &kernel.Add({{"counter", "audited"}});
     metrics->dropped_ = &kernel.Add({{"counter", "events_dropped"}});
+    metrics->throttled_ = &kernel.Add({{"counter", "events_throttled"}});
     prometheus::BuildGauge()
         .Name("driftguard_backend_info")
         .Help("The enforcement backend in use")
@@ -88,6 +89,7 @@ void Metrics::set_kernel_counters(const kernel::SensorCounters& counters) {
     kernel_blocked_->Set(static_cast<double>(counters.values[DG_COUNTER_KILLS]));
     kernel_audited_->Set(static_cast<double>(counters.values[DG_COUNTER_AUDITS]));
     dropped_->Set(static_cast<double>(counters.values[DG_COUNTER_EVENTS_DROPPED]));
+    throttled_->Set(static_cast<double>(counters.values[DG_COUNTER_EVENTS_THROTTLED]));
 }
 
 }  // namespace driftguard::agent

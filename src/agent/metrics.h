@@ -45,6 +45,7 @@ class Metrics {
     prometheus::Gauge* execs_ = nullptr;
     prometheus::Gauge* mappings_ = nullptr;
     prometheus::Gauge* dropped_ = nullptr;
+    prometheus::Gauge* throttled_ = nullptr;
     prometheus::Gauge* kernel_blocked_ = nullptr;
     prometheus::Gauge* kernel_audited_ = nullptr;
 };

@@ -277,6 +277,45 @@ TEST_F(SensorVerifiedCopyUp, AWriterHoldingItOpenVoidsIt) {
     ASSERT_TRUE(sensor_->forget_inode(key).ok());
 }
 
+// ---- 7. one container cannot blind the node ---------------------------------------------
+
+TEST_F(SensorBypass, OneContainerCannotCrowdAnotherOutOfTheEventRing) {
+    // A sensor in audit for every container (it kills nothing) whose ring is read only at
+    // the end, as if its agent were stalled, while one container floods it with drift.
+    struct stat root {};
+    ::stat("/", &root);
+    kernel::SensorConfig config;
+    config.default_mode = DG_MODE_AUDIT;
+    config.host_root_dev = kernel_dev(root.st_dev);
+    std::vector<dg_event> ring;
+    auto audit = kernel::Sensor::start(
+        config, [&ring](const dg_event& event) { ring.push_back(event); });
+    ASSERT_TRUE(audit) << audit.error().message;
+    sensor_->set_only_container(kNoContainer);
+
+    container_->put(payload_path("marker_payload"), "/tmp/flood");
+    // More events than the 4 MiB ring holds (about 4,600).
+    auto flood = container_->run({"/bin/drift_helper", "exec-loop", "/tmp/flood", "6000"});
+    ASSERT_EQ(flood.exit_code, 0);
+    OverlayContainer other;
+    other.put(payload_path("marker_payload"), "/tmp/one");
+    ASSERT_EQ(other.run({"/tmp/one"}).exit_code, 0);
+
+    while (audit.value()->poll(50).value() > 0) {
+    }
+    const auto counters = audit.value()->counters();
+    std::size_t flooding = 0, others = 0;
+    for (const auto& event : ring) {
+        flooding += event.container_dev == container_->dev();
+        others += event.container_dev == other.dev();
+    }
+    EXPECT_EQ(others, 1U) << "the other container's event was crowded out";
+    EXPECT_GT(counters.values[DG_COUNTER_EVENTS_THROTTLED], 0U);
+    EXPECT_LT(flooding, 6000U);
+    EXPECT_EQ(counters.values[DG_COUNTER_EVENTS_DROPPED], 0U) << "the ring filled up";
+    EXPECT_EQ(counters.values[DG_COUNTER_AUDITS], 6001U) << "every drift is still judged";
+}
+
 // ---- executable anonymous memory, where the workload's policy denies it -------------------
 
 TEST_F(SensorBypass, AnonymousExecIsAllowedByDefault) {

@@ -19,6 +19,7 @@
  *   drift_helper ptrace-poke        PTRACE_POKEDATA into a traced child
  *   drift_helper anon-exec          mmap anonymous memory RW, then mprotect it RX
  *   drift_helper map-exec FILE      mmap FILE with PROT_EXEC (no loader involved)
+ *   drift_helper exec-loop FILE N   run FILE N times (a flood of drift events)
  *   drift_helper overwrite-mapped FILE SRC   copy SRC over the start of FILE through a
  *                                   shared writable mapping (no write() call)
  * Exit codes: 0 the attack step returned (it should not have under enforce), 2 usage,
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +256,16 @@ int main(int argc, char **argv)
 		if (code == MAP_FAILED)
 			return 3;
 		return mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "exec-loop") == 0 && argc == 4) {
+		char *const args[] = {argv[2], NULL};
+		for (long i = atol(argv[3]); i > 0; i--) {
+			pid_t child;
+			if (posix_spawn(&child, argv[2], NULL, NULL, args, environ) != 0)
+				return 3;
+			waitpid(child, NULL, 0);
+		}
+		return 0;
 	}
 	if (strcmp(argv[1], "overwrite-mapped") == 0 && argc == 4) {
 		int fd = open(argv[2], O_RDWR);
