@@ -24,11 +24,11 @@
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
 
-#define PROT_WRITE	0x2
-#define PROT_EXEC	0x4
-#define MAP_SHARED	0x01
-#define MAP_ANONYMOUS	0x20
-#define DG_RANGE_VMAS	64 /* mappings one mprotect may span before it fails closed */
+#define PROT_WRITE    0x2
+#define PROT_EXEC     0x4
+#define MAP_SHARED    0x01
+#define MAP_ANONYMOUS 0x20
+#define DG_RANGE_VMAS 64 /* mappings one mprotect may span before it fails closed */
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 

@@ -20,14 +20,14 @@
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
 
-#define FMODE_WRITE	    0x2
-#define PROC_SUPER_MAGIC    0x9fa0
-#define O_ACCMODE	    0x3
-#define PTRACE_POKETEXT	    4
-#define PTRACE_POKEDATA	    5
-#define PTRACE_POKEUSR	    6
-#define DG_REQ_F_CQE_SKIP   (1ULL << 6) /* REQ_F_CQE_SKIP_BIT is 6 in 6.1 .. 6.18 */
-#define DG_IORING_OP_OPENAT 18
+#define FMODE_WRITE	     0x2
+#define PROC_SUPER_MAGIC     0x9fa0
+#define O_ACCMODE	     0x3
+#define PTRACE_POKETEXT	     4
+#define PTRACE_POKEDATA	     5
+#define PTRACE_POKEUSR	     6
+#define DG_REQ_F_CQE_SKIP    (1ULL << 6) /* REQ_F_CQE_SKIP_BIT is 6 in 6.1 .. 6.18 */
+#define DG_IORING_OP_OPENAT  18
 #define DG_IORING_OP_OPENAT2 28
 
 static __always_inline bool dg_is_proc_mem_write(struct file *file)

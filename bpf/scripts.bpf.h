@@ -133,13 +133,15 @@ static __always_inline bool dg_record_chain(struct task_struct *task, struct lin
 	struct dg_path_buffer *buffer = dg_path_buffer();
 	if (!buffer)
 		return false;
-	bpf_probe_read_kernel_str(buffer->bytes, sizeof(buffer->bytes), BPF_CORE_READ(bprm, filename));
+	bpf_probe_read_kernel_str(buffer->bytes, sizeof(buffer->bytes),
+				  BPF_CORE_READ(bprm, filename));
 	__u64 exec_path = dg_hash_string(buffer, 0);
 
 	bool found = false;
 	unsigned long arg = BPF_CORE_READ(task, mm, arg_start);
 	for (int i = 0; i < DG_SCRIPT_NAMES; i++) {
-		long length = bpf_probe_read_user_str(buffer->bytes, sizeof(buffer->bytes), (void *)arg);
+		long length =
+		    bpf_probe_read_user_str(buffer->bytes, sizeof(buffer->bytes), (void *)arg);
 		if (length <= 0)
 			return false;
 		arg += length;

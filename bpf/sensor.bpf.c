@@ -140,8 +140,8 @@ struct dg_mmap_arg_struct32 {
 	__u32 addr, len, prot, flags, fd, offset;
 };
 
-static __always_inline int dg_compat_enter(struct task_struct *task, struct pt_regs *regs,
-					   long id, __u32 container_dev)
+static __always_inline int dg_compat_enter(struct task_struct *task, struct pt_regs *regs, long id,
+					   __u32 container_dev)
 {
 	/* ia32 arguments: bx, cx, dx, si, di, bp. */
 	switch (id) {

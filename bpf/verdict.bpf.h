@@ -22,13 +22,15 @@ volatile __u32 dg_default_flags = 0;
 
 static __always_inline __u32 dg_mode_of(__u32 container_dev)
 {
-	struct dg_container_policy *policy = bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	struct dg_container_policy *policy =
+	    bpf_map_lookup_elem(&dg_container_modes, &container_dev);
 	return policy ? policy->mode : dg_default_mode;
 }
 
 static __always_inline __u32 dg_flags_of(__u32 container_dev)
 {
-	struct dg_container_policy *policy = bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	struct dg_container_policy *policy =
+	    bpf_map_lookup_elem(&dg_container_modes, &container_dev);
 	return policy ? policy->flags : dg_default_flags;
 }
 

@@ -32,9 +32,9 @@ enum dg_hook {
 	DG_HOOK_EXEC = 1,   /* execve/execveat: the new program image (tp_btf/sched_process_exec) */
 	DG_HOOK_SCRIPT = 2, /* a "#!" script: the interpreter's open of the script file */
 	DG_HOOK_MMAP = 3,   /* mmap with PROT_EXEC of a file (ld.so, LD_PRELOAD, dlopen) */
-	DG_HOOK_MPROTECT = 4, /* mprotect/pkey_mprotect adding PROT_EXEC to a file mapping */
-	DG_HOOK_PROC_MEM = 5, /* open of /proc/<pid>/mem for writing */
-	DG_HOOK_INTERP = 6,   /* the ELF interpreter (PT_INTERP) the kernel mapped at execve */
+	DG_HOOK_MPROTECT = 4,  /* mprotect/pkey_mprotect adding PROT_EXEC to a file mapping */
+	DG_HOOK_PROC_MEM = 5,  /* open of /proc/<pid>/mem for writing */
+	DG_HOOK_INTERP = 6,    /* the mapping an exec starts in: the ELF interpreter it mapped */
 	DG_HOOK_MEM_WRITE = 7, /* process_vm_writev, ptrace(POKETEXT/POKEDATA/POKEUSER) */
 	DG_HOOK_URING = 8,     /* an io_uring request (open of /proc/<pid>/mem, unchecked opens) */
 };
@@ -46,13 +46,15 @@ enum dg_kind {
 	DG_KIND_UPPER = 1, /* data in the container's writable overlay layer */
 	DG_KIND_OTHER_FS =
 	    2, /* a filesystem other than the container's root: volume, tmpfs, bind mount */
-	DG_KIND_MEMFD = 3,    /* memfd_create: no file on any disk */
-	DG_KIND_DELETED = 4,  /* an unlinked upper-layer file, run through its descriptor */
-	DG_KIND_PROC_MEM = 5, /* write access to a process's memory (/proc/<pid>/mem, ptrace, process_vm_writev) */
+	DG_KIND_MEMFD = 3,   /* memfd_create: no file on any disk */
+	DG_KIND_DELETED = 4, /* an unlinked upper-layer file, run through its descriptor */
+	DG_KIND_PROC_MEM =
+	    5, /* write access to a process's memory (/proc/<pid>/mem, ptrace, process_vm_writev) */
 	DG_KIND_UNCHECKED = 6, /* a route the sensor cannot check (too many mappings in one
 				* mprotect, a script chain it cannot follow, an io_uring
 				* write-open it cannot see): judged as drift, so it fails closed */
-	DG_KIND_ANON_EXEC = 7, /* executable anonymous memory, where the workload's policy denies it */
+	DG_KIND_ANON_EXEC =
+	    7, /* executable anonymous memory, where the workload's policy denies it */
 };
 
 enum dg_verdict {
@@ -68,7 +70,8 @@ enum dg_counter {
 	DG_COUNTER_AUDITS = 3,	       /* drift reported in audit mode */
 	DG_COUNTER_EVENTS_DROPPED = 4, /* ring buffer full: event lost, verdict still applied */
 	DG_COUNTER_PENDING_FULL = 5,   /* no room to track a script: its exec was judged drift */
-	DG_COUNTER_SCRIPTS_UNSEEN = 6, /* a pending script replaced before its interpreter opened it */
+	DG_COUNTER_SCRIPTS_UNSEEN =
+	    6, /* a pending script replaced before its interpreter opened it */
 	DG_COUNTER_SCOPE_UNRECORDED = 7, /* no memory to record a task's container (task storage) */
 	DG_COUNTER_EVENTS_THROTTLED = 8, /* event left out: its container used its ring share */
 	DG_COUNTER_MAX = 9,
@@ -94,8 +97,8 @@ struct dg_allowed {
 /* Per-task scope (task storage dg_task_scope). The agent writes container_dev for
  * container processes that predate the sensor. */
 struct dg_task_scope {
-	__u32 container_dev; /* the container's key; 0: a host task whose parents were checked */
-	__u32 exec_argc;     /* argv count of the execve under way, for "#!" chains */
+	__u32 container_dev;  /* the container's key; 0: a host task whose parents were checked */
+	__u32 exec_argc;      /* argv count of the execve under way, for "#!" chains */
 	__u64 open_path_hash; /* hash of the path of the open under way (pending scripts only) */
 };
 

@@ -93,9 +93,8 @@ std::string find_upper_inode(const std::string& upperdir, std::uint64_t ino) {
     char* paths[] = {root.data(), nullptr};
     FTS* tree = ::fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr);
     std::string found;
-    for (std::size_t walked = 0; tree != nullptr && found.empty() &&
-                                 walked < kMaxUpperEntriesWalked;
-         ++walked) {
+    for (std::size_t walked = 0;
+         tree != nullptr && found.empty() && walked < kMaxUpperEntriesWalked; ++walked) {
         FTSENT* node = ::fts_read(tree);
         if (node == nullptr) {
             break;

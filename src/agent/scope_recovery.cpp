@@ -83,9 +83,10 @@ std::size_t recover_escaped_processes(kernel::Sensor& sensor,
                          container->second, placed.error().message);
             continue;
         }
-        spdlog::info("process {} left container {}'s root before the sensor loaded: recorded as "
-                     "that container's",
-                     name, container->second);
+        spdlog::info(
+            "process {} left container {}'s root before the sensor loaded: recorded as "
+            "that container's",
+            name, container->second);
         ++recorded;
     }
     return recorded;

@@ -100,9 +100,8 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     if (has_writers(fd.get())) {
         return Outcome::has_writers;
     }
-    const std::uint64_t limit = exceptions_apply || in_image == nullptr
-                                    ? kMaxHashedBytes
-                                    : in_image->content->size;
+    const std::uint64_t limit =
+        exceptions_apply || in_image == nullptr ? kMaxHashedBytes : in_image->content->size;
     auto digest = stable_file_digest(fd.get(), limit);
     if (!digest) {
         return digest.error().code == EFBIG    ? Outcome::too_large

@@ -27,9 +27,8 @@ namespace {
 // The maps whose contents a restarted agent must find again. The scratch and write-open
 // maps hold nothing that outlives one system call.
 std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
-    return {program->maps.dg_container_modes, program->maps.dg_allowed,
-            program->maps.dg_task_scope,      program->maps.dg_task_scripts,
-            program->maps.dg_events,          program->maps.dg_counters};
+    return {program->maps.dg_container_modes, program->maps.dg_allowed, program->maps.dg_task_scope,
+            program->maps.dg_task_scripts,    program->maps.dg_events,  program->maps.dg_counters};
 }
 
 // Tracepoints that exist under another name (or not at all) on some kernels: load only the
@@ -162,8 +161,7 @@ Result<int> Sensor::consume() {
     return state_->events->consume();
 }
 
-Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode,
-                                  std::uint32_t flags) {
+Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags) {
     const dg_container_policy value{static_cast<__u32>(mode), flags};
     return check_libbpf(
         bpf_map__update_elem(state_->program->maps.dg_container_modes, &container_dev,

@@ -76,9 +76,8 @@ OverlayContainer::OverlayContainer(Options options) {
     // Copies of a dynamic binary that ignores its arguments and exits 0.
     copy_file("/usr/bin/true", lower_ + "/bin/target", 0755);
     copy_file("/usr/bin/true", lower_ + "/bin/not-executable", 0644);
-    for (const char* applet :
-         {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch", "echo", "sleep", "env",
-          "chroot"}) {
+    for (const char* applet : {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch",
+                               "echo", "sleep", "env", "chroot"}) {
         fs::create_symlink("busybox", lower_ + "/bin/" + applet);
     }
     copy_file(payload_path("drift_helper"), lower_ + "/bin/drift_helper", 0755);

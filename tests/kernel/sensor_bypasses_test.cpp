@@ -56,11 +56,11 @@ TEST_F(SensorBypass, ChrootIntoAFreshOverlayAndRunItsUpperLayer) {
     }
     fs::copy_file(payload_path("marker_payload"), nested + "/upper/payload");
     fs::permissions(nested + "/upper/payload", fs::perms(0755));
-    const std::string options = "lowerdir=" + nested + "/lower,upperdir=" + nested +
-                                "/upper,workdir=" + nested + "/work";
-    ASSERT_EQ(::mount("overlay", (container_->merged() + "/mnt").c_str(), "overlay", 0,
-                      options.c_str()),
-              0);
+    const std::string options =
+        "lowerdir=" + nested + "/lower,upperdir=" + nested + "/upper,workdir=" + nested + "/work";
+    ASSERT_EQ(
+        ::mount("overlay", (container_->merged() + "/mnt").c_str(), "overlay", 0, options.c_str()),
+        0);
     expect_killed({"/bin/drift_helper", "chroot-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
                   DG_KIND_OTHER_FS);
 }
@@ -270,8 +270,7 @@ TEST_F(SensorVerifiedCopyUp, AWriterHoldingItOpenVoidsIt) {
     // change the content through a shared mapping without moving ctime.
     int writer = ::open((container_->merged() + "/bin/target").c_str(), O_RDWR);
     ASSERT_GE(writer, 0);
-    expect_killed({"/bin/drift_helper", "map-exec", "/bin/target"}, DG_HOOK_MMAP,
-                  DG_KIND_UPPER);
+    expect_killed({"/bin/drift_helper", "map-exec", "/bin/target"}, DG_HOOK_MMAP, DG_KIND_UPPER);
     ::close(writer);
     expect_runs({"/bin/drift_helper", "map-exec", "/bin/target"});
     ASSERT_TRUE(sensor_->forget_inode(key).ok());
@@ -288,8 +287,8 @@ TEST_F(SensorBypass, OneContainerCannotCrowdAnotherOutOfTheEventRing) {
     config.default_mode = DG_MODE_AUDIT;
     config.host_root_dev = kernel_dev(root.st_dev);
     std::vector<dg_event> ring;
-    auto audit = kernel::Sensor::start(
-        config, [&ring](const dg_event& event) { ring.push_back(event); });
+    auto audit =
+        kernel::Sensor::start(config, [&ring](const dg_event& event) { ring.push_back(event); });
     ASSERT_TRUE(audit) << audit.error().message;
     sensor_->set_only_container(kNoContainer);
 
