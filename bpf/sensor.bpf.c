@@ -140,80 +140,107 @@ struct dg_mmap_arg_struct32 {
 	__u32 addr, len, prot, flags, fd, offset;
 };
 
-static __always_inline int dg_compat_enter(struct task_struct *task, struct pt_regs *regs, long id,
-					   __u32 container_dev)
+/* Whether an mmap with these arguments concerns the sensor: code, or a shared writable
+ * file mapping (it revokes a verified copy-up). Most mmaps (heap, stacks) do not. */
+static __always_inline bool dg_mmap_matters(unsigned long prot, unsigned long flags)
 {
-	/* ia32 arguments: bx, cx, dx, si, di, bp. */
+	return (prot & PROT_EXEC) ||
+	       ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !(flags & MAP_ANONYMOUS));
+}
+
+/* The container of the current task, looked up only once a call's arguments show that it
+ * may matter: a host task's calls cost no scope lookup. */
+static __always_inline __u32 dg_current_container(void)
+{
+	return dg_container_of(bpf_get_current_task_btf());
+}
+
+static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
+{
+	/* ia32 arguments: bx, cx, dx, si, di, bp (32-bit values). */
+	unsigned long arg1 = regs->bx & 0xffffffff, arg2 = regs->cx & 0xffffffff,
+		      arg3 = regs->dx & 0xffffffff;
+	__u32 container_dev;
 	switch (id) {
-	case DG_NR32_EXECVE:
-		dg_note_exec_argc((const void *)(regs->cx & 0xffffffff), 4);
-		return 0;
-	case DG_NR32_EXECVEAT:
-		dg_note_exec_argc((const void *)(regs->dx & 0xffffffff), 4);
-		return 0;
 	case DG_NR32_OPEN:
-		return dg_open_enter((const char *)(regs->bx & 0xffffffff), regs->cx & O_ACCMODE);
+		return dg_open_enter((const char *)arg1, arg2 & O_ACCMODE);
 	case DG_NR32_OPENAT:
-		return dg_open_enter((const char *)(regs->cx & 0xffffffff), regs->dx & O_ACCMODE);
+		return dg_open_enter((const char *)arg2, arg3 & O_ACCMODE);
 	case DG_NR_OPENAT2:
-		return dg_open_enter((const char *)(regs->cx & 0xffffffff), O_RDWR);
+		return dg_open_enter((const char *)arg2, O_RDWR);
+	case DG_NR32_EXECVE:
+	case DG_NR32_EXECVEAT:
+		if (dg_current_container())
+			dg_note_exec_argc((const void *)(id == DG_NR32_EXECVE ? arg2 : arg3), 4);
+		return 0;
 	case DG_NR32_MMAP2:
-		dg_judge_mmap(container_dev, regs->dx, regs->si, (int)regs->di);
+		if (dg_mmap_matters(arg3, regs->si) && (container_dev = dg_current_container()))
+			dg_judge_mmap(container_dev, arg3, regs->si, (int)regs->di);
 		return 0;
 	case DG_NR32_OLD_MMAP: {
 		struct dg_mmap_arg_struct32 args = {};
-		if (bpf_probe_read_user(&args, sizeof(args), (void *)(regs->bx & 0xffffffff)) == 0)
+		if (bpf_probe_read_user(&args, sizeof(args), (void *)arg1) == 0 &&
+		    dg_mmap_matters(args.prot, args.flags) && (container_dev = dg_current_container()))
 			dg_judge_mmap(container_dev, args.prot, args.flags, (int)args.fd);
 		return 0;
 	}
 	case DG_NR32_MPROTECT:
 	case DG_NR32_PKEY_MPROTECT:
-		dg_judge_mprotect(container_dev, regs->bx & 0xffffffff, regs->cx & 0xffffffff,
-				  regs->dx);
+		if ((arg3 & PROT_EXEC) && (container_dev = dg_current_container()))
+			dg_judge_mprotect(container_dev, arg1, arg2, arg3);
 		return 0;
 	case DG_NR32_PROCESS_VM_WRITEV:
-		dg_judge_memory_write(container_dev);
+		if ((container_dev = dg_current_container()))
+			dg_judge_memory_write(container_dev);
 		return 0;
 	case DG_NR32_PTRACE:
-		if (dg_is_ptrace_poke((int)regs->bx))
+		if (dg_is_ptrace_poke((int)arg1) && (container_dev = dg_current_container()))
 			dg_judge_memory_write(container_dev);
 		return 0;
 	}
 	return 0;
 }
 
-static __always_inline int dg_native_enter(struct pt_regs *regs, long id, __u32 container_dev)
+static __always_inline int dg_native_enter(struct pt_regs *regs, long id)
 {
 	/* pt_regs is a BTF pointer here: plain loads, no probe reads. */
+	__u32 container_dev;
 	switch (id) {
-	case DG_NR_EXECVE:
-	case DG_NR_X32_EXECVE:
-		dg_note_exec_argc((const void *)regs->si, id == DG_NR_EXECVE ? 8 : 4);
-		return 0;
-	case DG_NR_EXECVEAT:
-	case DG_NR_X32_EXECVEAT:
-		dg_note_exec_argc((const void *)regs->dx, id == DG_NR_EXECVEAT ? 8 : 4);
-		return 0;
 	case DG_NR_OPENAT:
 		return dg_open_enter((const char *)regs->si, regs->dx & O_ACCMODE);
 	case DG_NR_OPENAT2:
 		return dg_open_enter((const char *)regs->si, O_RDWR); /* flags are in user memory */
 	case DG_NR_OPEN:
 		return dg_open_enter((const char *)regs->di, regs->si & O_ACCMODE);
+	case DG_NR_EXECVE:
+	case DG_NR_X32_EXECVE:
+		if (dg_current_container())
+			dg_note_exec_argc((const void *)regs->si, id == DG_NR_EXECVE ? 8 : 4);
+		return 0;
+	case DG_NR_EXECVEAT:
+	case DG_NR_X32_EXECVEAT:
+		if (dg_current_container())
+			dg_note_exec_argc((const void *)regs->dx, id == DG_NR_EXECVEAT ? 8 : 4);
+		return 0;
 	case DG_NR_MMAP:
-		dg_judge_mmap(container_dev, regs->dx, regs->r10, (int)regs->r8);
+		if (dg_mmap_matters(regs->dx, regs->r10) && (container_dev = dg_current_container()))
+			dg_judge_mmap(container_dev, regs->dx, regs->r10, (int)regs->r8);
 		return 0;
 	case DG_NR_MPROTECT:
 	case DG_NR_PKEY_MPROTECT:
-		dg_judge_mprotect(container_dev, regs->di, regs->si, regs->dx);
+		if ((regs->dx & PROT_EXEC) && (container_dev = dg_current_container()))
+			dg_judge_mprotect(container_dev, regs->di, regs->si, regs->dx);
 		return 0;
 	case DG_NR_CONNECT:
-		return dg_record_connect((int)regs->di, (const void *)regs->si);
+		if (dg_current_container())
+			dg_record_connect((int)regs->di, (const void *)regs->si);
+		return 0;
 	case DG_NR_PROCESS_VM_WRITEV:
-		dg_judge_memory_write(container_dev);
+		if ((container_dev = dg_current_container()))
+			dg_judge_memory_write(container_dev);
 		return 0;
 	case DG_NR_PTRACE:
-		if (dg_is_ptrace_poke(regs->di))
+		if (dg_is_ptrace_poke(regs->di) && (container_dev = dg_current_container()))
 			dg_judge_memory_write(container_dev);
 		return 0;
 	}
@@ -270,16 +297,9 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	id &= ~DG_X32_SYSCALL_BIT;
 	if (!dg_native_judged(id) && !dg_compat_judged(id))
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	bool compat = dg_is_compat_syscall(task);
-	if (compat ? !dg_compat_judged(id) : !dg_native_judged(id))
-		return 0;
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return 0;
-	if (compat)
-		return dg_compat_enter(task, regs, id, container_dev);
-	return dg_native_enter(regs, id, container_dev);
+	if (dg_is_compat_syscall(bpf_get_current_task_btf()))
+		return dg_compat_judged(id) ? dg_compat_enter(regs, id) : 0;
+	return dg_native_judged(id) ? dg_native_enter(regs, id) : 0;
 }
 
 /* An open's exit with descriptor `fd`. */

@@ -69,6 +69,7 @@ attacks=(
   "chroot into a volume and run a drop there|root|cp /opt/payload /vol/p|chroot /vol /p|exec|other-filesystem"
   "user+mount namespaces, a fresh tmpfs, chroot into it|root nobody|true|unshare -Urm sh -c 'mount -t tmpfs t /mnt && cp /opt/payload /mnt/p && chroot /mnt /p'|exec|other-filesystem"
   "user namespace and chroot into the upper layer's /tmp|root nobody|cp /opt/payload /tmp/p; chmod 755 /tmp/p|unshare -Ur chroot /tmp /p|exec|new-file"
+  "user+mount namespaces, pivot_root into a fresh tmpfs|root nobody|true|unshare -Urm sh -c 'mount -t tmpfs t /mnt && cp /opt/payload /mnt/p && mkdir /mnt/old && cd /mnt && pivot_root . old && exec /p'|exec|other-filesystem"
   "#!/usr/bin/env sh script|root nobody|printf '#!/usr/bin/env sh\\ntouch /tmp/drift-marker\\n' > /tmp/e.sh; chmod 755 /tmp/e.sh|/tmp/e.sh|script|new-file"
   "#!/usr/bin/env -S sh -e script|root nobody|printf '#!/usr/bin/env -S sh -e\\ntouch /tmp/drift-marker\\n' > /tmp/s.sh; chmod 755 /tmp/s.sh|/tmp/s.sh|script|new-file"
   "script whose interpreter is a dropped script|root nobody|printf '#!/tmp/inner\\n' > /tmp/outer; printf '#!/bin/sh\\ntouch /tmp/drift-marker\\n' > /tmp/inner; chmod 755 /tmp/outer /tmp/inner|/tmp/outer|script|new-file"
@@ -126,8 +127,24 @@ passed=0
 for mode in enforce audit; do
     new_container "$name"
     write_policy "$mode"
+    if [[ "$mode" == enforce ]]; then
+        # A process that left the container's root before the agent (and its sensor) came:
+        # `podman exec` makes it a child of conmon, so no parent of it is in the container's
+        # root either; the agent finds it by its cgroup.
+        cp /bin/busybox "$payload_dir/marker_payload" "$work/volume/"
+        mkfifo "$work/volume/go"
+        podman exec -d "$name" chroot /vol /busybox sh -c 'read x < /go; exec /marker_payload'
+        sleep 0.5
+    fi
     start_agent "$mode" "container " --policy "$work/policy.yaml"
     if [[ "$mode" == enforce ]]; then
+        wait_for_agent_log "recorded as that container's"
+        echo go > "$work/volume/go"
+        wait_event '.hook == "exec" and .kind == "other-filesystem" and .verdict == "blocked" and .file.name == "marker_payload"' \
+            || { cat "$events" >&2; fail "a process that left the root before the agent started ran a drop"; }
+        [[ ! -e "$work/volume/drift-marker" ]] || fail "the escaped process's drop ran"
+        echo "ok (enforce, root): a process that left the container's root before the agent started"
+        : > "$events"
         for user in root nobody; do
             as_user "$user"
             for entry in "${legitimate[@]}"; do
