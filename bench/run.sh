@@ -5,5 +5,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/scan_throughput.sh" "${1:-$here/../build}"
 "$here/exec_latency.sh" "${1:-$here/../build}"
+"$here/sensor_cost.sh" "${1:-$here/../build}"
 "$here/agent_footprint.sh" "${1:-$here/../build}"
 "$here/event_throughput.sh" "${1:-$here/../build}"

@@ -133,7 +133,7 @@ for mode in enforce audit; do
         # root either; the agent finds it by its cgroup.
         cp /bin/busybox "$payload_dir/marker_payload" "$work/volume/"
         mkfifo "$work/volume/go"
-        podman exec -d "$name" chroot /vol /busybox sh -c 'read x < /go; exec /marker_payload'
+        podman exec -d "$name" chroot /vol /busybox sh -c 'read x < /go; exec /marker_payload' >/dev/null
         sleep 0.5
     fi
     start_agent "$mode" "container " --policy "$work/policy.yaml"
