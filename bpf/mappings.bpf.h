@@ -29,6 +29,35 @@
 #define MAP_SHARED    0x01
 #define MAP_ANONYMOUS 0x20
 #define DG_RANGE_VMAS 64 /* mappings one mprotect may span before it fails closed */
+#define VM_SHARED     0x8
+#define S_IFMT	      00170000
+#define S_IFCHR	      0020000
+#define DG_DEV_ZERO   ((1U << 20) | 5) /* 1:5 in the kernel's dev_t encoding */
+
+/* Set by the agent before load: s_dev of the kernel's internal shmem mount, which holds
+ * memfd files, shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, /dev/zero) and SysV
+ * shared memory. Files on mounted tmpfs instances (/dev/shm, volumes) are not on it. */
+const volatile __u32 dg_shm_internal_dev = 0;
+
+/* Memory only the process (and whoever it hands a descriptor to) can reach, which it
+ * fills itself: judged as anonymous memory when mapped shared (a JIT's double mapping for
+ * W^X: Erlang's memfd, PHP opcache's shared anonymous memory). A *private* executable
+ * mapping of a memfd or deleted file stays drift: that is how loaders run a shared object
+ * from memory. It gives an attacker nothing anonymous memory does not: the bytes are
+ * whatever the process wrote, exactly as with mmap(MAP_ANONYMOUS) + mprotect. */
+static __always_inline bool dg_is_process_memory(struct inode *inode)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	return (dg_shm_internal_dev && dev == dg_shm_internal_dev) ||
+	       BPF_CORE_READ(inode, __i_nlink) == 0;
+}
+
+/* /dev/zero: mapping it is a way of asking for anonymous memory. */
+static __always_inline bool dg_is_dev_zero(struct inode *inode)
+{
+	return (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFCHR &&
+	       BPF_CORE_READ(inode, i_rdev) == DG_DEV_ZERO;
+}
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
@@ -57,6 +86,12 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 		dg_revoke_allowed(file, container_dev); /* writes through it need not move ctime */
 	if (!(prot & PROT_EXEC))
 		return;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (inode &&
+	    (dg_is_dev_zero(inode) || ((flags & MAP_SHARED) && dg_is_process_memory(inode)))) {
+		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
+		return;
+	}
 	dg_count(DG_COUNTER_MAPS);
 	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
 	if (!event)
@@ -70,6 +105,7 @@ struct dg_vma_lookup {
 	struct dentry *dentry;
 	unsigned long end;
 	bool found;
+	bool shared; /* VM_SHARED */
 };
 
 /* FMODE_BACKING moved from bit 25 to bit 24 in 6.14; struct backing_file exists from 6.6. */
@@ -83,6 +119,7 @@ static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, vo
 	struct dg_vma_lookup *lookup = data;
 	lookup->found = true;
 	lookup->end = BPF_CORE_READ(vma, vm_end);
+	lookup->shared = BPF_CORE_READ(vma, vm_flags) & VM_SHARED;
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	if (!file)
 		return 0; /* anonymous memory */
@@ -111,7 +148,8 @@ __noinline __u64 dg_judge_mapping_at(unsigned long address, __u32 hook, __u32 co
 	if (bpf_find_vma(task, address, dg_vma_file, &lookup, 0) != 0 || !lookup.found)
 		return 0;
 	bool killed = false;
-	if (!lookup.inode) {
+	if (!lookup.inode || dg_is_dev_zero(lookup.inode) ||
+	    (lookup.shared && dg_is_process_memory(lookup.inode))) {
 		killed = dg_judge_anonymous(hook, container_dev, prot);
 	} else {
 		dg_count(DG_COUNTER_MAPS);

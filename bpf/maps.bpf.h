@@ -113,12 +113,12 @@ struct {
 	__uint(max_entries, DG_EVENTS_BYTES);
 } dg_events SEC(".maps");
 
-/* Each container's share of the event ring (verdict.bpf.h, dg_event_admitted). key: __u32
- * container key; value: struct dg_event_share. LRU: a container evicted (4,096 others
- * wrote events since) starts a fresh second. */
+/* Each container's share of the event ring while it is more than half full (verdict.bpf.h,
+ * dg_event_admitted). key: __u32 container key; value: struct dg_event_share. LRU: a
+ * container evicted (4,096 others wrote events since) starts a fresh share. */
 struct dg_event_share {
-	__u64 second; /* ktime in seconds of the window */
-	__u64 bytes;  /* event bytes the container wrote in it */
+	__u64 epoch; /* dg_ring_epoch when the ring last was at most half full */
+	__u64 bytes; /* event bytes the container wrote since */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

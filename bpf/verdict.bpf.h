@@ -71,27 +71,31 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	dg_fill_lineage(event);
 }
 
-/* One container cannot crowd the others out of the event ring: while the ring is more than
- * half full (the agent is behind), a container that has written more than a sixteenth of
- * the ring in the current second gets its further events dropped (counted in
- * DG_COUNTER_EVENTS_THROTTLED) until the next second. Verdicts are never affected. */
+/* Counts the events written while the event ring was at most half full: a container's
+ * share is measured from the last such event (dg_event_admitted). */
+__u64 dg_ring_epoch = 0;
+
+/* One container cannot crowd the others out of the event ring: once the ring is more than
+ * half full (the agent is behind, or stopped), each container may add at most a sixteenth
+ * of the ring until it has drained below half again; past that its events are left out
+ * (counted in DG_COUNTER_EVENTS_THROTTLED), so at least half the ring stays for the other
+ * containers. Verdicts are never affected. */
 static __always_inline bool dg_event_admitted(__u32 container_dev)
 {
-	__u64 second = bpf_ktime_get_ns() / 1000000000ULL;
-	struct dg_event_share fresh = {.second = second};
+	if (bpf_ringbuf_query(&dg_events, BPF_RB_AVAIL_DATA) <= DG_EVENTS_BYTES / 2) {
+		__sync_fetch_and_add(&dg_ring_epoch, 1);
+		return true;
+	}
+	__u64 epoch = dg_ring_epoch;
 	struct dg_event_share *share = bpf_map_lookup_elem(&dg_event_shares, &container_dev);
-	if (!share) {
+	if (!share || share->epoch != epoch) {
+		struct dg_event_share fresh = {.epoch = epoch};
 		bpf_map_update_elem(&dg_event_shares, &container_dev, &fresh, BPF_ANY);
 		share = bpf_map_lookup_elem(&dg_event_shares, &container_dev);
 		if (!share)
 			return true;
 	}
-	if (share->second != second) {
-		share->second = second;
-		share->bytes = 0;
-	}
-	if (share->bytes > DG_EVENTS_BYTES / 16 &&
-	    bpf_ringbuf_query(&dg_events, BPF_RB_AVAIL_DATA) > DG_EVENTS_BYTES / 2) {
+	if (share->bytes > DG_EVENTS_BYTES / 16) {
 		dg_count(DG_COUNTER_EVENTS_THROTTLED);
 		return false;
 	}

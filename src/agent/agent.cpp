@@ -274,7 +274,7 @@ class Agent {
         for (int fd : registry_->sync(runtime::discover_containers(), policy_->current())) {
             watch(fd);
         }
-        registry_->refresh_volume_exceptions();
+        registry_->refresh_verifications();
     }
 
     void report(const dg_event& event) {

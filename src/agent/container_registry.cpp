@@ -116,9 +116,10 @@ void ContainerRegistry::apply(const policy::Policy& policy) {
     }
 }
 
-void ContainerRegistry::refresh_volume_exceptions() {
+void ContainerRegistry::refresh_verifications() {
     for (auto& [dev, container] : containers_) {
         container.volumes->refresh(container.root.pid, container.exceptions);
+        container.verifier->retry_files_with_writers();
     }
 }
 

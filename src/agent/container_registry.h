@@ -50,8 +50,9 @@ class ContainerRegistry {
                           const policy::Policy& policy);
     // Re-decides every container's mode and exceptions.
     void apply(const policy::Policy& policy);
-    // Looks again for excepted files in volumes (they may have been copied in since).
-    void refresh_volume_exceptions();
+    // Looks again for excepted files in volumes (they may have been copied in since) and
+    // verifies again upper-layer files that had a writer when last looked at.
+    void refresh_verifications();
     // After adopting a previous agent's maps: removes mode and allowed entries that no
     // tracked container owns.
     void forget_strays();

@@ -43,7 +43,9 @@ Result<StableDigest> stable_file_digest(int fd, std::uint64_t max_bytes) {
     return result;
 }
 
-bool has_writers(int fd) {
+namespace {
+
+bool has_writers_now(int fd) {
     if (::fcntl(fd, F_SETLEASE, F_RDLCK) != 0) {
         // EAGAIN: open for writing somewhere. Other errors (a filesystem without leases)
         // prove nothing either way; the kernel still refuses an allowance while a writer
@@ -52,6 +54,21 @@ bool has_writers(int fd) {
     }
     ::fcntl(fd, F_SETLEASE, F_UNLCK);
     return false;
+}
+
+}  // namespace
+
+bool has_writers(int fd) {
+    // The kernel releases a file written during a system call (a copy-up's data copy) when
+    // the calling task returns to user mode, which may be a moment after inotify woke the
+    // agent: a writer seen at once is looked for again a few times before it counts.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        if (!has_writers_now(fd)) {
+            return false;
+        }
+        ::usleep(1000);
+    }
+    return true;
 }
 
 dg_inode_key inode_key(const struct stat& attributes) {

@@ -147,7 +147,20 @@ void UpperLayerVerifier::check(const std::string& path) {
         return;
     }
     auto outcome = verify(path);
+    if (outcome == Outcome::has_writers) {
+        had_writers_.insert(path);
+    } else {
+        had_writers_.erase(path);
+    }
     spdlog::info("upper-layer file {}: {}", path, to_string(outcome));
+}
+
+void UpperLayerVerifier::retry_files_with_writers() {
+    const std::set<std::string> paths = std::move(had_writers_);
+    had_writers_.clear();
+    for (const auto& path : paths) {
+        check(path);
+    }
 }
 
 void UpperLayerVerifier::sweep() {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +51,10 @@ class UpperLayerVerifier {
     // inotify on the upper layer (recursive; new directories are added as they appear).
     int watch_fd() const { return inotify_.get(); }
     void handle_watch_events();
+    // Verifies again the files that had a writer when they were last looked at (a writer
+    // that closes leaves no inotify event when the kernel itself wrote the file, as a
+    // copy-up does). Called on the agent's periodic tick.
+    void retry_files_with_writers();
 
     // The image's executable at `path` (absolute inside the container), or nullptr.
     const image::Executable* image_executable(const std::string& path) const {
@@ -72,6 +77,7 @@ class UpperLayerVerifier {
     std::string upperdir_;
     UniqueFd inotify_;
     std::map<int, std::string> watches_;  // watch descriptor -> path relative to upperdir
+    std::set<std::string> had_writers_;   // paths to verify again on the next tick
 };
 
 std::string_view to_string(UpperLayerVerifier::Outcome outcome);

@@ -1,6 +1,8 @@
 #include "kernel/sensor.h"
 
 #include <bpf/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -9,6 +11,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/kernel_dev.h"
+#include "common/unique_fd.h"
 #include "kernel/pinned_state.h"
 #include "kernel/ring_buffer.h"
 #include "kernel/skeletons.h"
@@ -44,6 +48,16 @@ void choose_tracepoint_programs(const SensorProgram& program) {
     bpf_program__set_autoload(program->progs.dg_uring_sub61, has("io_uring_submit_sqe"));
     bpf_program__set_autoload(program->progs.dg_uring_done, has("io_uring_complete"));
     btf__free(kernel_btf);
+}
+
+// s_dev of the kernel's internal shmem mount, where every memfd lives (0 if unknown).
+std::uint32_t internal_shmem_dev() {
+    UniqueFd probe(::memfd_create("driftguard-probe", MFD_CLOEXEC));
+    struct stat info {};
+    if (!probe || ::fstat(probe.get(), &info) != 0) {
+        return 0;
+    }
+    return kernel_dev(info.st_dev);
 }
 
 std::uint64_t monotonic_now_ns() {
@@ -106,6 +120,7 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     SensorProgram& program = state->program;
     program->rodata->dg_host_root_dev = config.host_root_dev;
     program->rodata->dg_loaded_ns = monotonic_now_ns();
+    program->rodata->dg_shm_internal_dev = internal_shmem_dev();
     program->data->dg_default_mode = config.default_mode;
     program->bss->dg_default_flags = config.default_flags;
     choose_tracepoint_programs(program);

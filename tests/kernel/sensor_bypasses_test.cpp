@@ -321,12 +321,47 @@ TEST_F(SensorBypass, AnonymousExecIsAllowedByDefault) {
     expect_runs({"/bin/drift_helper", "anon-exec"});
 }
 
+// JITs' W^X double mappings of memory only the process filled: anonymous memory.
+TEST_F(SensorBypass, SharedAnonymousMemoryMadeExecutableRuns) {
+    expect_runs({"/bin/drift_helper", "jit-shared-anon"});
+}
+
+TEST_F(SensorBypass, MemfdMappedSharedTwiceRuns) {
+    expect_runs({"/bin/drift_helper", "jit-memfd"});
+}
+
+TEST_F(SensorBypass, UnlinkedFileMappedSharedRuns) {
+    container_->put(payload_path("marker_payload"), "/tmp/scratch", 0644);
+    expect_runs({"/bin/drift_helper", "unlinked-shared-exec", "/tmp/scratch"});
+}
+
+TEST_F(SensorBypass, MemfdMappedPrivateIsALoaderAndStaysDrift) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload", 0644);
+    expect_killed({"/bin/drift_helper", "memfd-map-private", "/tmp/payload"}, DG_HOOK_MMAP,
+                  DG_KIND_MEMFD);
+}
+
+TEST_F(SensorBypass, NamedTmpfsFileMappedSharedStaysDrift) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/code", 0644);
+    expect_killed({"/bin/drift_helper", "map-shared-exec", "/mnt/code"}, DG_HOOK_MMAP,
+                  DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorBypass, DroppedFileMappedSharedStaysDrift) {
+    container_->put(payload_path("marker_payload"), "/tmp/code", 0644);
+    expect_killed({"/bin/drift_helper", "map-shared-exec", "/tmp/code"}, DG_HOOK_MMAP,
+                  DG_KIND_UPPER);
+}
+
 TEST_F(SensorBypass, AnonymousExecDeniedByPolicy) {
     ASSERT_TRUE(
         sensor_->set_container_mode(container_->dev(), DG_MODE_ENFORCE, DG_POLICY_DENY_ANON_EXEC)
             .ok());
     expect_runs({"/usr/bin/true"});  // an ordinary dynamic program maps no anonymous code
     expect_killed({"/bin/drift_helper", "anon-exec"}, DG_HOOK_MPROTECT, DG_KIND_ANON_EXEC);
+    expect_killed({"/bin/drift_helper", "jit-shared-anon"}, DG_HOOK_MPROTECT, DG_KIND_ANON_EXEC);
+    expect_killed({"/bin/drift_helper", "jit-memfd"}, DG_HOOK_MMAP, DG_KIND_ANON_EXEC);
     ASSERT_TRUE(sensor_->clear_container_mode(container_->dev()).ok());
 }
 

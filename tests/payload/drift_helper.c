@@ -20,6 +20,12 @@
  *   drift_helper anon-exec          mmap anonymous memory RW, then mprotect it RX
  *   drift_helper map-exec FILE      mmap FILE with PROT_EXEC (no loader involved)
  *   drift_helper exec-loop FILE N   run FILE N times (a flood of drift events)
+ *   drift_helper jit-shared-anon    shared anonymous memory made executable (PHP opcache)
+ *   drift_helper jit-dev-zero       a shared mapping of /dev/zero made executable
+ *   drift_helper jit-memfd          a memfd mapped twice, writable and executable (Erlang)
+ *   drift_helper memfd-map-private FILE   FILE copied into a memfd, mapped private + exec
+ *   drift_helper map-shared-exec FILE     FILE mapped shared with PROT_EXEC
+ *   drift_helper unlinked-shared-exec FILE   FILE unlinked, then mapped shared + exec
  *   drift_helper overwrite-mapped FILE SRC   copy SRC over the start of FILE through a
  *                                   shared writable mapping (no write() call)
  * Exit codes: 0 the attack step returned (it should not have under enforce), 2 usage,
@@ -35,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -156,6 +163,7 @@ static pid_t sleeping_child(int traced)
 {
 	pid_t child = fork();
 	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* the parent is killed mid-attack */
 		if (traced)
 			ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		raise(SIGSTOP);
@@ -256,6 +264,36 @@ int main(int argc, char **argv)
 		if (code == MAP_FAILED)
 			return 3;
 		return mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "jit-shared-anon") == 0) {
+		void *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		return code != MAP_FAILED && mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "jit-dev-zero") == 0) {
+		int fd = open("/dev/zero", O_RDWR);
+		void *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		return code != MAP_FAILED && mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 : 3;
+	}
+	if (strcmp(argv[1], "jit-memfd") == 0) {
+		int fd = memfd_create("jit", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, 4096) != 0)
+			return 3;
+		void *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		void *rx = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+		return rw != MAP_FAILED && rx != MAP_FAILED ? 0 : 3;
+	}
+	if (strcmp(argv[1], "memfd-map-private") == 0 && argc == 3) {
+		int fd = memfd_create("payload", MFD_CLOEXEC);
+		if (fd < 0 || copy_into(fd, argv[2]) != 0)
+			return 3;
+		return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED ? 3 : 0;
+	}
+	if ((strcmp(argv[1], "map-shared-exec") == 0 || strcmp(argv[1], "unlinked-shared-exec") == 0) &&
+	    argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+		if (fd < 0 || (argv[1][0] == 'u' && unlink(argv[2]) != 0))
+			return 3;
+		return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) == MAP_FAILED ? 3 : 0;
 	}
 	if (strcmp(argv[1], "exec-loop") == 0 && argc == 4) {
 		char *const args[] = {argv[2], NULL};
