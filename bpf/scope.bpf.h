@@ -9,11 +9,15 @@
  * stage enters the container) or for host services with private mount namespaces. The
  * container is identified by the s_dev of that overlay superblock.
  *
- * Once in, always in: the key is stored in the task's local storage (dg_task_scope) when
- * the task is first recognised and copied to every child at fork (sched_process_fork fires
- * for threads too). A process that then changes its root (chroot, pivot_root, unshare of
- * mount and user namespaces, setns) stays judged as that container's, and so do its
- * descendants, whatever their credentials.
+ * Once in, always in: the key is stored in the task's local storage (dg_task_scope) before
+ * the task's root can leave the container's: a task's root changes only through chroot,
+ * pivot_root or setns (entry of those system calls: dg_scope_before_root_change), or
+ * through another task that shares its fs_struct. So a child whose parent is still in the
+ * container's root needs no entry of its own (it is recognised by the same root), while a
+ * child of a process that already left it, or one that shares its fs_struct with another
+ * process (clone(CLONE_FS) without CLONE_THREAD), is recorded at fork; threads fall back
+ * on their leader's entry. A process that changes its root stays judged as that
+ * container's, and so do its descendants, whatever their credentials or namespaces.
  *
  * Tasks the fork hook never saw:
  *  - threads of a process that predates the sensor, and io_uring workers (create_io_thread
@@ -112,6 +116,33 @@ static __always_inline __u32 dg_recorded_scope(struct task_struct *task)
 	if (scope && scope->container_dev)
 		return scope->container_dev;
 	return dg_root_container_dev(task);
+}
+
+/* Entry of chroot, pivot_root or setns by `task`: record its container (and its leader's,
+ * for the threads that share its fs_struct) while its root still says which it is. */
+static __always_inline void dg_scope_before_root_change(struct task_struct *task)
+{
+	__u32 dev = dg_scope_of(task);
+	if (!dev)
+		return;
+	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
+	if (!leader || !leader->container_dev)
+		dg_remember_scope(task->group_leader, dev);
+}
+
+/* Fork of `child` by `parent`: see the top of this file for when the child needs its own
+ * entry. */
+static __always_inline void dg_scope_at_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 dev = dg_scope_of(parent);
+	if (!dev)
+		return;
+	bool parent_left_root = dg_root_container_dev(parent) != dev;
+	bool shares_fs_with_another_process =
+	    BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) &&
+	    BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid);
+	if (parent_left_root || shares_fs_with_another_process)
+		dg_remember_scope(child, dev);
 }
 
 /* The container whose rules judge `task` now, or 0 (a host task, or outside the test scope). */

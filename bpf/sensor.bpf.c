@@ -5,11 +5,13 @@
  *
  * Hooks (all tracepoint-style: they load where BPF-LSM and fentry do not):
  *   tp_btf/sched_process_fork  dg_fork       the child (thread or process) inherits its
- *                                            parent's container, whatever its root becomes
+ *                                            parent's container (scope.bpf.h)
  *   tp_btf/sched_process_exec  dg_exec       the new program image (bprm->file), the ELF
  *                                            interpreter the kernel mapped for it, and the
  *                                            scripts of a "#!" chain (scripts.bpf.h)
  *   tp_btf/sys_enter           dg_sys_enter  64-bit and 32-bit (int 0x80, ia32) calls:
+ *                                            chroot/pivot_root/setns: record the task's
+ *                                            container before its root changes;
  *                                            execve argc; open paths of processes with
  *                                            pending scripts; mmap/mmap2 and (pkey_)mprotect
  *                                            adding PROT_EXEC (mappings.bpf.h);
@@ -47,9 +49,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(dg_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 container_dev = dg_scope_of(parent);
-	if (container_dev)
-		dg_remember_scope(child, container_dev);
+	dg_scope_at_fork(parent, child);
 	return 0;
 }
 
@@ -93,6 +93,9 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define DG_NR_CONNECT		42
 #define DG_NR_EXECVE		59
 #define DG_NR_PTRACE		101
+#define DG_NR_PIVOT_ROOT	155
+#define DG_NR_CHROOT		161
+#define DG_NR_SETNS		308
 #define DG_NR_OPENAT		257
 #define DG_NR_PROCESS_VM_WRITEV 311
 #define DG_NR_EXECVEAT		322
@@ -105,6 +108,9 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define DG_NR32_OPEN		  5
 #define DG_NR32_EXECVE		  11
 #define DG_NR32_PTRACE		  26
+#define DG_NR32_CHROOT		  61
+#define DG_NR32_PIVOT_ROOT	  217
+#define DG_NR32_SETNS		  346
 #define DG_NR32_OLD_MMAP	  90
 #define DG_NR32_MPROTECT	  125
 #define DG_NR32_MMAP2		  192
@@ -180,7 +186,8 @@ static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
 	case DG_NR32_OLD_MMAP: {
 		struct dg_mmap_arg_struct32 args = {};
 		if (bpf_probe_read_user(&args, sizeof(args), (void *)arg1) == 0 &&
-		    dg_mmap_matters(args.prot, args.flags) && (container_dev = dg_current_container()))
+		    dg_mmap_matters(args.prot, args.flags) &&
+		    (container_dev = dg_current_container()))
 			dg_judge_mmap(container_dev, args.prot, args.flags, (int)args.fd);
 		return 0;
 	}
@@ -196,6 +203,11 @@ static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
 	case DG_NR32_PTRACE:
 		if (dg_is_ptrace_poke((int)arg1) && (container_dev = dg_current_container()))
 			dg_judge_memory_write(container_dev);
+		return 0;
+	case DG_NR32_CHROOT:
+	case DG_NR32_PIVOT_ROOT:
+	case DG_NR32_SETNS:
+		dg_scope_before_root_change(bpf_get_current_task_btf());
 		return 0;
 	}
 	return 0;
@@ -223,7 +235,8 @@ static __always_inline int dg_native_enter(struct pt_regs *regs, long id)
 			dg_note_exec_argc((const void *)regs->dx, id == DG_NR_EXECVEAT ? 8 : 4);
 		return 0;
 	case DG_NR_MMAP:
-		if (dg_mmap_matters(regs->dx, regs->r10) && (container_dev = dg_current_container()))
+		if (dg_mmap_matters(regs->dx, regs->r10) &&
+		    (container_dev = dg_current_container()))
 			dg_judge_mmap(container_dev, regs->dx, regs->r10, (int)regs->r8);
 		return 0;
 	case DG_NR_MPROTECT:
@@ -242,6 +255,11 @@ static __always_inline int dg_native_enter(struct pt_regs *regs, long id)
 	case DG_NR_PTRACE:
 		if (dg_is_ptrace_poke(regs->di) && (container_dev = dg_current_container()))
 			dg_judge_memory_write(container_dev);
+		return 0;
+	case DG_NR_CHROOT:
+	case DG_NR_PIVOT_ROOT:
+	case DG_NR_SETNS:
+		dg_scope_before_root_change(bpf_get_current_task_btf());
 		return 0;
 	}
 	return 0;
@@ -263,6 +281,9 @@ static __always_inline bool dg_native_judged(long id)
 	case DG_NR_OPENAT2:
 	case DG_NR_X32_EXECVE:
 	case DG_NR_X32_EXECVEAT:
+	case DG_NR_CHROOT:
+	case DG_NR_PIVOT_ROOT:
+	case DG_NR_SETNS:
 		return true;
 	}
 	return false;
@@ -282,6 +303,9 @@ static __always_inline bool dg_compat_judged(long id)
 	case DG_NR32_EXECVEAT:
 	case DG_NR32_PKEY_MPROTECT:
 	case DG_NR_OPENAT2:
+	case DG_NR32_CHROOT:
+	case DG_NR32_PIVOT_ROOT:
+	case DG_NR32_SETNS:
 		return true;
 	}
 	return false;

@@ -43,6 +43,21 @@ TEST_F(SensorBypass, ChrootIntoATmpfsAndRunADrop) {
                   DG_KIND_OTHER_FS);
 }
 
+TEST_F(SensorBypass, RootMovedUnderAChildThatSharesItsFsStruct) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    // The child never calls chroot itself: its parent's chroot moves both.
+    expect_killed({"/bin/drift_helper", "clone-fs-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_OTHER_FS);
+}
+
+TEST_F(SensorBypass, OneThreadChrootsAnotherExecs) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    expect_killed({"/bin/drift_helper", "thread-chroot-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_OTHER_FS);
+}
+
 TEST_F(SensorBypass, ChrootCommandIntoATmpfs) {
     mount_tmpfs_at_mnt();
     container_->put(payload_path("marker_payload"), "/mnt/payload");
@@ -118,7 +133,7 @@ TEST_F(SensorBypass, ProcessThatLeftTheRootBeforeTheSensorLoaded) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 128 + SIGKILL) << "the drop was not killed";
     EXPECT_FALSE(container_->marker_present());
-    late.value()->poll(100);
+    (void)late.value()->poll(100);
     ASSERT_FALSE(late_events.empty());
     EXPECT_EQ(late_events.back().kind, DG_KIND_OTHER_FS);
     drain();

@@ -7,6 +7,10 @@
  *   drift_helper mprotect FILE      map FILE read-only, then mprotect(PROT_READ|PROT_EXEC)
  *   drift_helper proc-mem           open /proc/self/mem for writing
  *   drift_helper chroot-exec DIR FILE   chroot into DIR, fork, and exec FILE in the child
+ *   drift_helper clone-fs-exec DIR FILE  a clone(CLONE_FS) child waits while its parent
+ *                                   chroots into DIR (moving the child's root too), then
+ *                                   execs FILE
+ *   drift_helper thread-chroot-exec DIR FILE  one thread chroots into DIR, another execs FILE
  *   drift_helper mprotect-range FILE    mprotect(PROT_EXEC) over an anonymous page and a
  *                                   mapping of FILE after it
  *   drift_helper mprotect-many FILE     the same over more mappings than the sensor walks
@@ -33,6 +37,8 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <linux/io_uring.h>
 #include <signal.h>
 #include <spawn.h>
@@ -158,6 +164,45 @@ static int uring_proc_mem(const char *how)
 
 static volatile long target_word = 1;
 
+struct clone_fs_child {
+	int go[2];
+	const char *file;
+};
+
+static int clone_fs_child_main(void *data)
+{
+	struct clone_fs_child *child = data;
+	char byte;
+	if (read(child->go[0], &byte, 1) != 1)
+		return 3;
+	char *const args[] = {(char *)child->file, NULL};
+	execve(child->file, args, environ);
+	return 3;
+}
+
+static int wait_and_report(pid_t child)
+{
+	int status;
+	if (waitpid(child, &status, __WALL) < 0)
+		return 3;
+	if (WIFSIGNALED(status))
+		raise(WTERMSIG(status)); /* report the child's fate as ours */
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+static const char *thread_dir;
+static void *chroot_thread(void *unused)
+{
+	(void)unused;
+	return (void *)(long)(chroot(thread_dir) == 0 && chdir("/") == 0);
+}
+static void *exec_thread(void *file)
+{
+	char *const args[] = {file, NULL};
+	execve(file, args, environ);
+	return NULL;
+}
+
 /* A child that waits to be written into; returns its pid. */
 static pid_t sleeping_child(int traced)
 {
@@ -223,6 +268,28 @@ int main(int argc, char **argv)
 		if (WIFSIGNALED(status))
 			raise(WTERMSIG(status)); /* report the child's fate as ours */
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+	}
+	if (strcmp(argv[1], "clone-fs-exec") == 0 && argc == 4) {
+		static char stack[65536];
+		struct clone_fs_child child = {.file = argv[3]};
+		if (pipe(child.go) != 0)
+			return 3;
+		pid_t pid = clone(clone_fs_child_main, stack + sizeof(stack), CLONE_FS | SIGCHLD, &child);
+		if (pid < 0 || chroot(argv[2]) != 0 || write(child.go[1], "x", 1) != 1)
+			return 3;
+		return wait_and_report(pid);
+	}
+	if (strcmp(argv[1], "thread-chroot-exec") == 0 && argc == 4) {
+		pthread_t chrooter, execer;
+		void *chrooted = NULL;
+		thread_dir = argv[2];
+		if (pthread_create(&chrooter, NULL, chroot_thread, NULL) != 0 ||
+		    pthread_join(chrooter, &chrooted) != 0 || !chrooted)
+			return 3;
+		if (pthread_create(&execer, NULL, exec_thread, argv[3]) != 0)
+			return 3;
+		pthread_join(execer, NULL);
+		return 3;
 	}
 	if (strcmp(argv[1], "mprotect-range") == 0 && argc == 3)
 		return mprotect_over(argv[2], 1);
