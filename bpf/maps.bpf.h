@@ -51,6 +51,24 @@ struct {
 	__type(value, struct dg_pending_scripts);
 } dg_task_scripts SEC(".maps");
 
+/* A thread's system call under way, between its entry and what follows it (scripts.bpf.h):
+ * the argc an execve was given (for "#!" chains, read at sched_process_exec) and, for a
+ * process with pending scripts, the hash of the path an open was given (read at its
+ * exit). key: __u32 thread id. LRU: an entry evicted while its call is under way (16,384
+ * newer calls in between) makes a "#!" chain unchecked (fails closed) or an open
+ * unmatched by path (still matched by the file's name). */
+struct dg_thread_call {
+	__u64 open_path_hash;
+	__u32 exec_argc;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct dg_thread_call);
+} dg_thread_calls SEC(".maps");
+
 /* Open calls that may write, between sys_enter and sys_exit. key: __u32 thread id; value:
  * __u8. Only these opens are checked for /proc/<pid>/mem. LRU: when full, the oldest
  * entry goes, and that one open is not checked (counted nowhere: 16384 threads would

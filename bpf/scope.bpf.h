@@ -84,18 +84,20 @@ static __always_inline __u32 dg_ancestor_container_dev(struct task_struct *task)
 	return 0;
 }
 
-/* The container key of `task` (0: a host task), recording it the first time. */
+/* The container key of `task` (0: a host task). A task in its container's root is
+ * recognised by it and needs no entry; one found through its leader or its parents gets
+ * one, so that it stays in after its root or its leader changes. */
 static __always_inline __u32 dg_scope_of(struct task_struct *task)
 {
 	struct dg_task_scope *scope = dg_scope_entry(task, 0);
 	if (scope && scope->container_dev)
 		return scope->container_dev;
 	__u32 dev = dg_root_container_dev(task);
-	if (!dev) {
-		struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
-		if (leader)
-			dev = leader->container_dev;
-	}
+	if (dev)
+		return dev;
+	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
+	if (leader)
+		dev = leader->container_dev;
 	if (!dev && !scope && BPF_CORE_READ(task, start_time) < dg_loaded_ns) {
 		dev = dg_ancestor_container_dev(task);
 		if (!dev) {
@@ -125,6 +127,9 @@ static __always_inline void dg_scope_before_root_change(struct task_struct *task
 	__u32 dev = dg_scope_of(task);
 	if (!dev)
 		return;
+	struct dg_task_scope *own = dg_scope_entry(task, 0);
+	if (!own || !own->container_dev)
+		dg_remember_scope(task, dev);
 	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
 	if (!leader || !leader->container_dev)
 		dg_remember_scope(task->group_leader, dev);

@@ -90,17 +90,27 @@ static long dg_count_one_arg(__u64 index, void *data)
 	return 0;
 }
 
+/* The current thread's entry in dg_thread_calls, created when `create`. */
+static __always_inline struct dg_thread_call *dg_thread_call(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dg_thread_call *call = bpf_map_lookup_elem(&dg_thread_calls, &tid);
+	if (call || !create)
+		return call;
+	struct dg_thread_call fresh = {};
+	bpf_map_update_elem(&dg_thread_calls, &tid, &fresh, BPF_ANY);
+	return bpf_map_lookup_elem(&dg_thread_calls, &tid);
+}
+
 /* Records how many arguments the current task passes to the execve under way. */
 static __always_inline void dg_note_exec_argc(const void *argv, __u32 pointer_size)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct dg_task_scope *scope = dg_scope_entry(task, 0);
-	if (!scope)
-		return;
 	struct dg_argv_walk walk = {.argv = argv, .pointer_size = pointer_size};
 	if (argv)
 		bpf_loop(DG_ARGC_LIMIT, dg_count_one_arg, &walk, 0);
-	scope->exec_argc = walk.count >= DG_ARGC_LIMIT ? DG_ARGC_UNKNOWN : walk.count;
+	struct dg_thread_call *call = dg_thread_call(true);
+	if (call)
+		call->exec_argc = walk.count >= DG_ARGC_LIMIT ? DG_ARGC_UNKNOWN : walk.count;
 }
 
 /* ---- the chain, at sched_process_exec --------------------------------------------- */
@@ -123,11 +133,14 @@ static __always_inline void dg_add_pending(struct dg_pending_scripts *pending,
 static __always_inline bool dg_record_chain(struct task_struct *task, struct linux_binprm *bprm,
 					    struct dg_pending_scripts *pending)
 {
-	struct dg_task_scope *scope = dg_scope_entry(task, 0);
-	if (!scope || scope->exec_argc == 0 || scope->exec_argc == DG_ARGC_UNKNOWN)
+	struct dg_thread_call *call = dg_thread_call(false);
+	if (!call)
 		return false;
-	int inserted = BPF_CORE_READ(bprm, argc) - (int)scope->exec_argc;
-	scope->exec_argc = 0;
+	__u32 passed = call->exec_argc;
+	call->exec_argc = 0;
+	if (passed == 0 || passed == DG_ARGC_UNKNOWN)
+		return false;
+	int inserted = BPF_CORE_READ(bprm, argc) - (int)passed;
 	if (inserted < 1 || inserted > DG_SCRIPT_NAMES - 1)
 		return false;
 	struct dg_path_buffer *buffer = dg_path_buffer();
@@ -191,12 +204,12 @@ static __always_inline void dg_script_open_enter(const char *user_path)
 	struct dg_pending_scripts *pending = dg_pending_of(task);
 	if (!pending)
 		return;
-	struct dg_task_scope *scope = dg_scope_entry(task, 0);
-	if (!scope)
+	struct dg_thread_call *call = dg_thread_call(true);
+	if (!call)
 		return;
-	scope->open_path_hash = 0;
+	call->open_path_hash = 0;
 	if (bpf_probe_read_user_str(pending->open_path, sizeof(pending->open_path), user_path) > 0)
-		scope->open_path_hash = dg_hash_string((void *)pending->open_path, 0);
+		call->open_path_hash = dg_hash_string((void *)pending->open_path, 0);
 }
 
 /* sys_exit of an open that returned `file`: if it is one of the pending scripts, judge
@@ -207,12 +220,15 @@ static __always_inline bool dg_script_open_exit(struct file *file, __u32 contain
 	struct dg_pending_scripts *pending = dg_pending_of(task);
 	if (!pending)
 		return false;
-	struct dg_task_scope *scope = dg_scope_entry(task, 0);
+	struct dg_thread_call *call = dg_thread_call(false);
 	struct dg_path_buffer *buffer = dg_path_buffer();
-	if (!scope || !buffer)
+	if (!buffer)
 		return false;
-	__u64 opened_path = scope->open_path_hash;
-	scope->open_path_hash = 0;
+	__u64 opened_path = 0;
+	if (call) {
+		opened_path = call->open_path_hash;
+		call->open_path_hash = 0;
+	}
 	bpf_probe_read_kernel_str(buffer->bytes, sizeof(buffer->bytes),
 				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	__u64 opened_name = dg_hash_string(buffer, 1);

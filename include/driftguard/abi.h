@@ -97,9 +97,8 @@ struct dg_allowed {
 /* Per-task scope (task storage dg_task_scope). The agent writes container_dev for
  * container processes that predate the sensor. */
 struct dg_task_scope {
-	__u32 container_dev;  /* the container's key; 0: a host task whose parents were checked */
-	__u32 exec_argc;      /* argv count of the execve under way, for "#!" chains */
-	__u64 open_path_hash; /* hash of the path of the open under way (pending scripts only) */
+	__u32 container_dev; /* the container's key; 0: a host task whose parents were checked */
+	__u32 pad;
 };
 
 /* "#!" scripts of a process whose files its interpreter has yet to open (task storage

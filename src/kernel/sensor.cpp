@@ -196,7 +196,7 @@ void Sensor::set_default_mode(dg_mode mode, std::uint32_t flags) {
 }
 
 Status Sensor::place_in_container(int pidfd, std::uint32_t container_dev) {
-    const dg_task_scope scope{container_dev, 0, 0};
+    const dg_task_scope scope{container_dev, 0};
     return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_task_scope, &pidfd,
                                              sizeof(pidfd), &scope, sizeof(scope), BPF_ANY),
                         "update", "dg_task_scope");

@@ -58,9 +58,7 @@ TEST(AbiLayout, AllowedInodeMapEntries) {
 TEST(AbiLayout, PerTaskAndPerContainerState) {
     static_assert(sizeof(dg_container_policy) == 8);
     static_assert(offsetof(dg_container_policy, flags) == 4);
-    static_assert(sizeof(dg_task_scope) == 16);
-    static_assert(offsetof(dg_task_scope, exec_argc) == 4);
-    static_assert(offsetof(dg_task_scope, open_path_hash) == 8);
+    static_assert(sizeof(dg_task_scope) == 8);
     static_assert(offsetof(dg_pending_scripts, name_hash) == 8 * DG_SCRIPT_NAMES);
     static_assert(offsetof(dg_pending_scripts, next) == 16 * DG_SCRIPT_NAMES);
     static_assert(offsetof(dg_pending_scripts, open_path) == 16 * DG_SCRIPT_NAMES + 8);
