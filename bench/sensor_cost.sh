@@ -61,7 +61,7 @@ for name, (ns, runs) in sorted(after.items()):
     ns0, runs0 = before.get(name, (0, 0))
     if runs - runs0:
         total += ns - ns0
-        details.append(f"{name} {(ns - ns0) / count:.0f}")
+        details.append(f"{name} {(ns - ns0) / count:.0f} ({(runs - runs0) / count:.1f} runs)")
 print(f"{label} | {total / count:,.0f} | {', '.join(details)} |")
 PY
 }

@@ -86,9 +86,12 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 		dg_revoke_allowed(file, container_dev); /* writes through it need not move ctime */
 	if (!(prot & PROT_EXEC))
 		return;
+	/* Anonymous memory in disguise; files of the container's own overlay (what loaders map
+	 * all day) are never /dev/zero, and are process memory only once unlinked. */
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (inode &&
-	    (dg_is_dev_zero(inode) || ((flags & MAP_SHARED) && dg_is_process_memory(inode)))) {
+	bool own_overlay = inode && BPF_CORE_READ(inode, i_sb, s_dev) == container_dev;
+	if (inode && ((!own_overlay && dg_is_dev_zero(inode)) ||
+		      ((flags & MAP_SHARED) && dg_is_process_memory(inode)))) {
 		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
 		return;
 	}

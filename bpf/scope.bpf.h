@@ -45,13 +45,21 @@ const volatile __u64 dg_loaded_ns = 0; /* CLOCK_MONOTONIC at load: older tasks' 
 /* Test scope: when non-zero, only the container with this root s_dev is judged. */
 volatile __u32 dg_only_container_dev = 0;
 
-/* The container key of the overlay `task` has as its root, or 0. */
+/* The container key of the overlay `task` has as its root, or 0. `task` is a BTF pointer:
+ * the chain is read with plain loads (the JIT guards them), not probe-read helper calls:
+ * this runs for every judged system call. */
 static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 {
-	struct super_block *sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
-	if (!sb || BPF_CORE_READ(sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+	struct fs_struct *fs = task->fs;
+	if (!fs)
 		return 0;
-	__u32 dev = BPF_CORE_READ(sb, s_dev);
+	struct vfsmount *root = fs->root.mnt;
+	if (!root)
+		return 0;
+	struct super_block *sb = root->mnt_sb;
+	if (!sb || sb->s_magic != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	__u32 dev = sb->s_dev;
 	return dev == dg_host_root_dev ? 0 : dev;
 }
 
@@ -74,8 +82,8 @@ static __always_inline __u32 dg_ancestor_container_dev(struct task_struct *task)
 {
 	struct task_struct *parent = task;
 	for (int i = 0; i < DG_SCOPE_ANCESTORS; i++) {
-		parent = BPF_CORE_READ(parent, real_parent);
-		if (!parent || BPF_CORE_READ(parent, pid) <= 1)
+		parent = parent->real_parent;
+		if (!parent || parent->pid <= 1)
 			return 0;
 		__u32 dev = dg_root_container_dev(parent);
 		if (dev)

@@ -123,9 +123,10 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define O_RDONLY 0x0
 #define O_RDWR	 0x2
 
+/* `task` is a BTF pointer: a plain (JIT-inlined) load, no helper call, on this hot path. */
 static __always_inline bool dg_is_compat_syscall(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, thread_info.status) & DG_TS_COMPAT;
+	return task->thread_info.status & DG_TS_COMPAT;
 }
 
 /* An open's entry: opens that may write are flagged for the exit (only they can reach
