@@ -5,6 +5,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/runtime_init_binaries.h"
 #include "common/utc_time.h"
 #include "events/event_json.h"
 #include "image/image_error.h"
@@ -25,7 +26,15 @@ std::string short_id(const std::string& id) {
 
 ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
                                      std::uint32_t only_container)
-    : sensor_(sensor), resolver_(std::move(resolver)), only_container_(only_container) {}
+    : sensor_(sensor),
+      resolver_(std::move(resolver)),
+      only_container_(only_container),
+      runtime_inits_(sensor) {
+    for (const auto& path : allow_runtime_init_binaries(runtime_inits_)) {
+        spdlog::info("runtime init binary {} allowed (bind-mounted from the host by --init)",
+                     path);
+    }
+}
 
 std::vector<int> ContainerRegistry::sync(
     const std::map<std::uint32_t, runtime::ContainerRoot>& found, const policy::Policy& policy) {
@@ -132,6 +141,9 @@ void ContainerRegistry::forget_strays() {
         }
     }
     std::set<AllowedFiles::Key> owned;
+    for (const auto& [key, version] : runtime_inits_.entries()) {
+        owned.insert(key);
+    }
     for (const auto& [dev, container] : containers_) {
         for (const auto& [key, version] : container.allowed->entries()) {
             owned.insert(key);
@@ -153,6 +165,7 @@ void ContainerRegistry::forget_strays() {
 }
 
 void ContainerRegistry::keep_kernel_state() {
+    runtime_inits_.keep_in_kernel();
     for (auto& [dev, container] : containers_) {
         container.allowed->keep_in_kernel();
     }

@@ -74,6 +74,7 @@ class ContainerRegistry {
     std::uint32_t only_container_;
     InventoryCache inventories_;
     std::map<std::uint32_t, TrackedContainer> containers_;
+    AllowedFiles runtime_inits_;  // the runtimes' init programs (runtime_init_binaries.h)
 };
 
 }  // namespace driftguard::agent
