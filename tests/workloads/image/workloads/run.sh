@@ -8,7 +8,9 @@ case "$1" in
         out="$(php -d opcache.enable_cli=1 -d opcache.jit_buffer_size=32M -d opcache.jit=tracing $w/jit.php)"
         echo "$out"; echo "$out" | grep -q 'jit=on' ;;
     php-fpm)
-        php-fpm8.2 -y $w/php-fpm-pool.conf & fpm=$!
+        # The JIT's buffer is sized at start-up (PHP_INI_SYSTEM): set on the command line.
+        php-fpm8.2 -d opcache.enable=1 -d opcache.jit_buffer_size=32M -d opcache.jit=tracing \
+            -y $w/php-fpm-pool.conf & fpm=$!
         request() { SCRIPT_FILENAME=$w/jit.php REQUEST_METHOD=GET cgi-fcgi -bind -connect 127.0.0.1:9000; }
         for _ in $(seq 50); do request >/dev/null 2>&1 && break; sleep 0.1; done
         for _ in 1 2 3; do request | grep -q 'jit=on'; done
