@@ -63,33 +63,50 @@ static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 	return dev == dg_host_root_dev ? 0 : dev;
 }
 
+/* The identity of the container whose overlay `task` has as its root: its upper
+ * directory's inode number (the overlay root's upper dentry), 0 if none. */
+static __always_inline __u64 dg_root_identity(struct task_struct *task)
+{
+	struct fs_struct *fs = task->fs;
+	if (!fs || !fs->root.mnt)
+		return 0;
+	struct dentry *root = fs->root.mnt->mnt_sb->s_root;
+	if (!root || !root->d_inode)
+		return 0;
+	struct ovl_inode *ovl =
+	    (void *)root->d_inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+	struct dentry *upper = BPF_CORE_READ(ovl, __upperdentry);
+	return upper ? BPF_CORE_READ(upper, d_inode, i_ino) : 0;
+}
+
 static __always_inline struct dg_task_scope *dg_scope_entry(struct task_struct *task, __u64 flags)
 {
 	return bpf_task_storage_get(&dg_task_scope, task, 0, flags);
 }
 
-static __always_inline void dg_remember_scope(struct task_struct *task, __u32 dev)
+static __always_inline void dg_remember_scope(struct task_struct *task, __u32 dev, __u64 identity)
 {
 	struct dg_task_scope *scope = dg_scope_entry(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (scope)
+	if (scope) {
 		scope->container_dev = dev;
-	else
+		scope->identity = identity;
+	} else {
 		dg_count(DG_COUNTER_SCOPE_UNRECORDED);
+	}
 }
 
 /* For a task older than the sensor: the nearest parent whose root was, or is, a container's. */
-static __always_inline __u32 dg_ancestor_container_dev(struct task_struct *task)
+static __always_inline struct task_struct *dg_ancestor_in_container(struct task_struct *task)
 {
 	struct task_struct *parent = task;
 	for (int i = 0; i < DG_SCOPE_ANCESTORS; i++) {
 		parent = parent->real_parent;
 		if (!parent || parent->pid <= 1)
-			return 0;
-		__u32 dev = dg_root_container_dev(parent);
-		if (dev)
-			return dev;
+			return NULL;
+		if (dg_root_container_dev(parent))
+			return parent;
 	}
-	return 0;
+	return NULL;
 }
 
 /* The container key of `task` (0: a host task). A task in its container's root is
@@ -104,19 +121,33 @@ static __always_inline __u32 dg_scope_of(struct task_struct *task)
 	if (dev)
 		return dev;
 	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
-	if (leader)
-		dev = leader->container_dev;
-	if (!dev && !scope && BPF_CORE_READ(task, start_time) < dg_loaded_ns) {
-		dev = dg_ancestor_container_dev(task);
-		if (!dev) {
-			/* A host task older than the sensor: walk its parents once only. */
-			dg_scope_entry(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
-			return 0;
-		}
+	if (leader && leader->container_dev) {
+		dg_remember_scope(task, leader->container_dev, leader->identity);
+		return leader->container_dev;
 	}
-	if (dev)
-		dg_remember_scope(task, dev);
+	if (scope || BPF_CORE_READ(task, start_time) >= dg_loaded_ns)
+		return 0;
+	struct task_struct *ancestor = dg_ancestor_in_container(task);
+	if (!ancestor) {
+		/* A host task older than the sensor: walk its parents once only. */
+		dg_scope_entry(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		return 0;
+	}
+	dev = dg_root_container_dev(ancestor);
+	dg_remember_scope(task, dev, dg_root_identity(ancestor));
 	return dev;
+}
+
+/* The identity (upper directory inode) of the container `task` is judged as. */
+static __always_inline __u64 dg_scope_identity(struct task_struct *task)
+{
+	struct dg_task_scope *scope = dg_scope_entry(task, 0);
+	if (scope && scope->container_dev)
+		return scope->identity;
+	if (dg_root_container_dev(task))
+		return dg_root_identity(task);
+	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
+	return leader ? leader->identity : 0;
 }
 
 /* The container `task` is known to be in, without recording anything (for reports). */
@@ -135,12 +166,13 @@ static __always_inline void dg_scope_before_root_change(struct task_struct *task
 	__u32 dev = dg_scope_of(task);
 	if (!dev)
 		return;
+	__u64 identity = dg_scope_identity(task);
 	struct dg_task_scope *own = dg_scope_entry(task, 0);
 	if (!own || !own->container_dev)
-		dg_remember_scope(task, dev);
+		dg_remember_scope(task, dev, identity);
 	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
 	if (!leader || !leader->container_dev)
-		dg_remember_scope(task->group_leader, dev);
+		dg_remember_scope(task->group_leader, dev, identity);
 }
 
 /* Fork of `child` by `parent`: see the top of this file for when the child needs its own
@@ -155,7 +187,7 @@ static __always_inline void dg_scope_at_fork(struct task_struct *parent, struct 
 	    BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) &&
 	    BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid);
 	if (parent_left_root || shares_fs_with_another_process)
-		dg_remember_scope(child, dev);
+		dg_remember_scope(child, dev, dg_scope_identity(parent));
 }
 
 /* The container whose rules judge `task` now, or 0 (a host task, or outside the test scope). */

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
 #include "maps.bpf.h"
+#include "scope.bpf.h"
 #include "provenance.bpf.h"
 
 #define SIGKILL 9
@@ -20,17 +21,28 @@
 volatile __u32 dg_default_mode = DG_MODE_ENFORCE;
 volatile __u32 dg_default_flags = 0;
 
-static __always_inline __u32 dg_mode_of(__u32 container_dev)
+/* The agent's entry for the container the current task is judged as, or NULL (the
+ * defaults apply). An entry written for an earlier container that had the same overlay
+ * device number (they are reused) names another identity and does not apply. */
+static __always_inline struct dg_container_policy *dg_policy_of(__u32 container_dev)
 {
 	struct dg_container_policy *policy =
 	    bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	if (!policy || !policy->identity)
+		return policy;
+	__u64 identity = dg_scope_identity(bpf_get_current_task_btf());
+	return identity == policy->identity ? policy : NULL;
+}
+
+static __always_inline __u32 dg_mode_of(__u32 container_dev)
+{
+	struct dg_container_policy *policy = dg_policy_of(container_dev);
 	return policy ? policy->mode : dg_default_mode;
 }
 
 static __always_inline __u32 dg_flags_of(__u32 container_dev)
 {
-	struct dg_container_policy *policy =
-	    bpf_map_lookup_elem(&dg_container_modes, &container_dev);
+	struct dg_container_policy *policy = dg_policy_of(container_dev);
 	return policy ? policy->flags : dg_default_flags;
 }
 
@@ -65,6 +77,7 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	event->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	event->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	event->ktime_ns = bpf_ktime_get_ns();
+	event->container_identity = dg_scope_identity(bpf_get_current_task_btf());
 	event->pad0 = 0;
 	event->pad1 = 0;
 	bpf_get_current_comm(event->comm, sizeof(event->comm));

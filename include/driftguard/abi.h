@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define DG_ABI_VERSION 4
+#define DG_ABI_VERSION 5
 
 /* What a container's drift leads to. */
 enum dg_mode {
@@ -23,8 +23,9 @@ enum dg_mode {
 /* Per-container settings (map dg_container_policy): the mode and DG_POLICY_* flags. */
 #define DG_POLICY_DENY_ANON_EXEC 0x1 /* executable anonymous memory is drift (no-JIT workloads) */
 struct dg_container_policy {
-	__u32 mode;  /* enum dg_mode */
-	__u32 flags; /* DG_POLICY_* */
+	__u32 mode;	/* enum dg_mode */
+	__u32 flags;	/* DG_POLICY_* */
+	__u64 identity; /* the container's upper directory inode (0: any): see dg_task_scope */
 };
 
 /* Where the kernel saw the code about to run. */
@@ -99,6 +100,9 @@ struct dg_allowed {
 struct dg_task_scope {
 	__u32 container_dev; /* the container's key; 0: a host task whose parents were checked */
 	__u32 pad;
+	/* The inode number of the container's upper directory: overlay device numbers are
+	 * reused by the next container, this tells two containers with the same key apart. */
+	__u64 identity;
 };
 
 /* "#!" scripts of a process whose files its interpreter has yet to open (task storage
@@ -160,6 +164,7 @@ struct dg_event {
 	__u32 ancestor_count;
 	char args[DG_ARGS_MAX]; /* the process's argv, NUL-separated (after the exec for exec) */
 	struct dg_ancestor ancestors[DG_ANCESTORS]; /* parent first, while in the container */
+	__u64 container_identity; /* upper directory inode of the container (dg_task_scope) */
 };
 
 /* A process that opened a file for writing (map dg_writers). */

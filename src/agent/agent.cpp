@@ -279,7 +279,8 @@ class Agent {
 
     void report(const dg_event& event) {
         ++received_;
-        TrackedContainer* container = registry_ ? registry_->find(event.container_dev) : nullptr;
+        TrackedContainer* container =
+            registry_ ? registry_->find(event.container_dev, event.container_identity) : nullptr;
         const bool blocked = event.verdict == DG_VERDICT_KILL;
         if (container != nullptr) {
             (blocked ? container->blocked : container->audited) += 1;

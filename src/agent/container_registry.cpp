@@ -31,14 +31,27 @@ ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataRe
       only_container_(only_container),
       runtime_inits_(sensor) {
     for (const auto& path : allow_runtime_init_binaries(runtime_inits_)) {
-        spdlog::info("runtime init binary {} allowed (bind-mounted from the host by --init)",
-                     path);
+        spdlog::info("runtime init binary {} allowed (bind-mounted from the host by --init)", path);
     }
 }
 
 std::vector<int> ContainerRegistry::sync(
     const std::map<std::uint32_t, runtime::ContainerRoot>& found, const policy::Policy& policy) {
     std::vector<int> new_watches;
+    // Gone first: a container whose key a new container now has (overlay device numbers
+    // are reused) is gone too, and the new one is onboarded below as a stranger.
+    for (auto it = containers_.begin(); it != containers_.end();) {
+        auto now = found.find(it->first);
+        if (now == found.end() || now->second.identity != it->second.root.identity) {
+            spdlog::info("container {}: gone", it->second.metadata.id.empty()
+                                                   ? std::to_string(it->first)
+                                                   : short_id(it->second.metadata.id));
+            (void)sensor_.clear_container_mode(it->first);
+            it = containers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
     for (const auto& [dev, root] : found) {
         if (containers_.count(dev) != 0 || (only_container_ != 0 && dev != only_container_)) {
             continue;
@@ -78,17 +91,6 @@ std::vector<int> ContainerRegistry::sync(
             container.inventory->executables.size(), root.lowerdirs.size(),
             mode_word(container.decision.mode), container.decision.reason);
     }
-    for (auto it = containers_.begin(); it != containers_.end();) {
-        if (found.count(it->first) == 0) {
-            spdlog::info("container {}: gone", it->second.metadata.id.empty()
-                                                   ? std::to_string(it->first)
-                                                   : short_id(it->second.metadata.id));
-            (void)sensor_.clear_container_mode(it->first);
-            it = containers_.erase(it);
-        } else {
-            ++it;
-        }
-    }
     inventories_.prune();
     return new_watches;
 }
@@ -97,8 +99,9 @@ void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy
     const auto previous = container.decision.mode;
     container.decision = policy::decide_mode(policy, container.metadata);
     container.exceptions = policy::exceptions_for(policy, container.metadata);
-    if (auto status = sensor_.set_container_mode(container.root.dev, container.decision.mode,
-                                                 container.decision.sensor_flags());
+    if (auto status =
+            sensor_.set_container_mode(container.root.dev, container.decision.mode,
+                                       container.decision.sensor_flags(), container.root.identity);
         !status) {
         // The container keeps the default mode (enforce unless the policy says otherwise).
         spdlog::error("container {}: cannot set its mode: {}", container.root.dev,
@@ -171,9 +174,13 @@ void ContainerRegistry::keep_kernel_state() {
     }
 }
 
-TrackedContainer* ContainerRegistry::find(std::uint32_t dev) {
+TrackedContainer* ContainerRegistry::find(std::uint32_t dev, std::uint64_t identity) {
     auto found = containers_.find(dev);
-    return found == containers_.end() ? nullptr : &found->second;
+    if (found == containers_.end() || (identity != 0 && found->second.root.identity != 0 &&
+                                       found->second.root.identity != identity)) {
+        return nullptr;  // a container that had the same key before: not this one
+    }
+    return &found->second;
 }
 
 TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {

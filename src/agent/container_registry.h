@@ -59,7 +59,9 @@ class ContainerRegistry {
     // The agent stops but the pinned sensor stays: keep every allowed file in the kernel.
     void keep_kernel_state();
 
-    TrackedContainer* find(std::uint32_t dev);
+    // The container with this key; with an identity (a kernel event's), only if it is the
+    // same container (keys are reused by later containers).
+    TrackedContainer* find(std::uint32_t dev, std::uint64_t identity = 0);
     TrackedContainer* find_by_watch_fd(int fd);
     nlohmann::json status() const;
     // How many containers are in each mode ("enforce", "audit", "off").

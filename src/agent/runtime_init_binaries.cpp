@@ -29,9 +29,10 @@ std::vector<std::string> allow_runtime_init_binaries(AllowedFiles& allowed,
             continue;
         }
         if (!S_ISREG(info.st_mode) || info.st_uid != 0 || (info.st_mode & (S_IWGRP | S_IWOTH))) {
-            spdlog::warn("{}: not a root-owned file only root can write; not allowed as a "
-                         "runtime's init",
-                         path);
+            spdlog::warn(
+                "{}: not a root-owned file only root can write; not allowed as a "
+                "runtime's init",
+                path);
             continue;
         }
         if (auto status = allowed.allow(info); !status) {

@@ -78,7 +78,9 @@ std::size_t recover_escaped_processes(kernel::Sensor& sensor,
         if (known && *known != 0) {
             continue;
         }
-        if (auto placed = sensor.place_in_container(pidfd.get(), container->second); !placed) {
+        if (auto placed = sensor.place_in_container(pidfd.get(), container->second,
+                                                    roots.at(container->second).identity);
+            !placed) {
             spdlog::warn("process {}: cannot record it as container {}'s: {}", name,
                          container->second, placed.error().message);
             continue;

@@ -176,8 +176,9 @@ Result<int> Sensor::consume() {
     return state_->events->consume();
 }
 
-Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags) {
-    const dg_container_policy value{static_cast<__u32>(mode), flags};
+Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags,
+                                  std::uint64_t identity) {
+    const dg_container_policy value{static_cast<__u32>(mode), flags, identity};
     return check_libbpf(
         bpf_map__update_elem(state_->program->maps.dg_container_modes, &container_dev,
                              sizeof(container_dev), &value, sizeof(value), BPF_ANY),
@@ -195,8 +196,8 @@ void Sensor::set_default_mode(dg_mode mode, std::uint32_t flags) {
     state_->program->bss->dg_default_flags = flags;
 }
 
-Status Sensor::place_in_container(int pidfd, std::uint32_t container_dev) {
-    const dg_task_scope scope{container_dev, 0};
+Status Sensor::place_in_container(int pidfd, std::uint32_t container_dev, std::uint64_t identity) {
+    const dg_task_scope scope{container_dev, 0, identity};
     return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_task_scope, &pidfd,
                                              sizeof(pidfd), &scope, sizeof(scope), BPF_ANY),
                         "update", "dg_task_scope");

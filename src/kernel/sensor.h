@@ -47,13 +47,16 @@ class Sensor {
     int events_fd() const;
     Result<int> consume();
 
-    Status set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags = 0);
+    // The mode and DG_POLICY_* flags of the container with this key; with an identity (its
+    // upper directory's inode number), only while that container is the one with the key.
+    Status set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags = 0,
+                              std::uint64_t identity = 0);
     Status clear_container_mode(std::uint32_t container_dev);
     void set_default_mode(dg_mode mode, std::uint32_t flags = 0);
     // Records, for a process the sensor could not see enter its container (it started
     // before the sensor and has left the container's root since), that it belongs to the
     // container `container_dev`; its later children inherit it in the kernel.
-    Status place_in_container(int pidfd, std::uint32_t container_dev);
+    Status place_in_container(int pidfd, std::uint32_t container_dev, std::uint64_t identity);
     // The container the kernel has recorded for the process (0: checked, a host process),
     // or nothing when it has no record yet.
     std::optional<std::uint32_t> container_of_task(int pidfd) const;

@@ -136,6 +136,10 @@ std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& pr
             parse_overlay_options(root_overlay_options(proc + "/" + name + "/mountinfo"));
         root.dev = dev;
         root.pid = static_cast<pid_t>(std::stol(name));
+        struct stat upper {};
+        if (!root.upperdir.empty() && ::stat(root.upperdir.c_str(), &upper) == 0) {
+            root.identity = upper.st_ino;
+        }
         containers.emplace(dev, std::move(root));
     }
     ::closedir(directory);

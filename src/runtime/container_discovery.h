@@ -12,9 +12,12 @@ namespace driftguard::runtime {
 // A running container as the kernel sensor identifies it: by the overlay superblock
 // that is its root filesystem.
 struct ContainerRoot {
-    std::uint32_t dev = 0;               // kernel s_dev of the root overlay (the sensor's key)
-    pid_t pid = 0;                       // one process inside it
-    std::string upperdir;                // the writable layer, on the host
+    std::uint32_t dev = 0;  // kernel s_dev of the root overlay (the sensor's key)
+    pid_t pid = 0;          // one process inside it
+    std::string upperdir;   // the writable layer, on the host
+    // Inode number of upperdir: tells apart two containers that had the same overlay
+    // device number one after the other (the kernel reuses them).
+    std::uint64_t identity = 0;
     std::vector<std::string> lowerdirs;  // image layers, bottom first
 };
 

@@ -330,6 +330,24 @@ TEST_F(SensorBypass, OneContainerCannotCrowdAnotherOutOfTheEventRing) {
     EXPECT_EQ(counters.values[DG_COUNTER_AUDITS], 6001U) << "every drift is still judged";
 }
 
+// ---- identity: overlay device numbers are reused ------------------------------------------
+
+TEST_F(SensorBypass, AModeSetForAnEarlierContainerWithTheSameKeyDoesNotApply) {
+    container_->put(payload_path("marker_payload"), "/tmp/payload");
+    struct stat upper {};
+    ASSERT_EQ(::stat(container_->upper().c_str(), &upper), 0);
+    // The agent's entry names another container's upper directory: the defaults apply.
+    ASSERT_TRUE(
+        sensor_->set_container_mode(container_->dev(), DG_MODE_OFF, 0, upper.st_ino + 1).ok());
+    dg_event event = expect_killed({"/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    EXPECT_EQ(event.container_identity, upper.st_ino);
+    // Written for this container, it applies.
+    ASSERT_TRUE(sensor_->set_container_mode(container_->dev(), DG_MODE_OFF, 0, upper.st_ino).ok());
+    auto outcome = container_->run({"/tmp/payload"});
+    EXPECT_EQ(outcome.exit_code, 0);
+    EXPECT_TRUE(drain().empty());
+}
+
 // ---- executable anonymous memory, where the workload's policy denies it -------------------
 
 TEST_F(SensorBypass, AnonymousExecIsAllowedByDefault) {

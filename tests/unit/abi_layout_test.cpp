@@ -33,9 +33,11 @@ TEST(AbiLayout, DriftEvent) {
     static_assert(offsetof(dg_event, args) == 128 + DG_NAME_MAX + DG_PATH_MAX);
     static_assert(offsetof(dg_event, ancestors) == 128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX);
     static_assert(sizeof(dg_ancestor) == 24);
-    static_assert(sizeof(dg_event) ==
+    static_assert(offsetof(dg_event, container_identity) ==
                   128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
-    EXPECT_EQ(DG_ABI_VERSION, 4);
+    static_assert(sizeof(dg_event) ==
+                  136 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
+    EXPECT_EQ(DG_ABI_VERSION, 5);
 }
 
 TEST(AbiLayout, ProvenanceMapValues) {
@@ -56,9 +58,11 @@ TEST(AbiLayout, AllowedInodeMapEntries) {
 }
 
 TEST(AbiLayout, PerTaskAndPerContainerState) {
-    static_assert(sizeof(dg_container_policy) == 8);
+    static_assert(sizeof(dg_container_policy) == 16);
     static_assert(offsetof(dg_container_policy, flags) == 4);
-    static_assert(sizeof(dg_task_scope) == 8);
+    static_assert(offsetof(dg_container_policy, identity) == 8);
+    static_assert(sizeof(dg_task_scope) == 16);
+    static_assert(offsetof(dg_task_scope, identity) == 8);
     static_assert(offsetof(dg_pending_scripts, name_hash) == 8 * DG_SCRIPT_NAMES);
     static_assert(offsetof(dg_pending_scripts, next) == 16 * DG_SCRIPT_NAMES);
     static_assert(offsetof(dg_pending_scripts, open_path) == 16 * DG_SCRIPT_NAMES + 8);
