@@ -64,7 +64,9 @@ static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 }
 
 /* The identity of the container whose overlay `task` has as its root: its upper
- * directory's inode number (the overlay root's upper dentry), 0 if none. */
+ * directory's inode number and generation (the overlay root's upper dentry), 0 if none.
+ * The generation matters: the directory of a container created right after another was
+ * removed often gets the freed inode number again. */
 static __always_inline __u64 dg_root_identity(struct task_struct *task)
 {
 	struct fs_struct *fs = task->fs;
@@ -76,7 +78,11 @@ static __always_inline __u64 dg_root_identity(struct task_struct *task)
 	struct ovl_inode *ovl =
 	    (void *)root->d_inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
 	struct dentry *upper = BPF_CORE_READ(ovl, __upperdentry);
-	return upper ? BPF_CORE_READ(upper, d_inode, i_ino) : 0;
+	if (!upper)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(upper, d_inode);
+	return dg_container_identity(BPF_CORE_READ(inode, i_ino),
+				     BPF_CORE_READ(inode, i_generation));
 }
 
 static __always_inline struct dg_task_scope *dg_scope_entry(struct task_struct *task, __u64 flags)

@@ -25,7 +25,7 @@ enum dg_mode {
 struct dg_container_policy {
 	__u32 mode;	/* enum dg_mode */
 	__u32 flags;	/* DG_POLICY_* */
-	__u64 identity; /* the container's upper directory inode (0: any): see dg_task_scope */
+	__u64 identity; /* the container's identity (0: any): see dg_task_scope */
 };
 
 /* Where the kernel saw the code about to run. */
@@ -97,11 +97,17 @@ struct dg_allowed {
 
 /* Per-task scope (task storage dg_task_scope). The agent writes container_dev for
  * container processes that predate the sensor. */
+/* A container's identity from its upper directory's inode number and generation. */
+static inline __u64 dg_container_identity(__u64 ino, __u32 generation)
+{
+	return ino ^ ((__u64)generation << 32);
+}
+
 struct dg_task_scope {
 	__u32 container_dev; /* the container's key; 0: a host task whose parents were checked */
 	__u32 pad;
-	/* The inode number of the container's upper directory: overlay device numbers are
-	 * reused by the next container, this tells two containers with the same key apart. */
+	/* dg_container_identity() of the container's upper directory: overlay device numbers
+	 * are reused by the next container, this tells two containers with the same key apart. */
 	__u64 identity;
 };
 

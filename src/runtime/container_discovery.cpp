@@ -1,14 +1,19 @@
 #include "runtime/container_discovery.h"
 
-#include "common/kernel_dev.h"
-
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+
+#include "common/kernel_dev.h"
+#include "common/unique_fd.h"
+#include "driftguard/abi.h"
 
 namespace driftguard::runtime {
 namespace {
@@ -108,6 +113,20 @@ ContainerRoot parse_overlay_options(const std::string& super_options) {
     return root;
 }
 
+std::uint64_t upper_identity(const std::string& upperdir) {
+    if (upperdir.empty()) {
+        return 0;
+    }
+    UniqueFd fd(::open(upperdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat info {};
+    long generation = 0;
+    if (!fd || ::fstat(fd.get(), &info) != 0 ||
+        ::ioctl(fd.get(), FS_IOC_GETVERSION, &generation) != 0) {
+        return 0;
+    }
+    return dg_container_identity(info.st_ino, static_cast<__u32>(generation));
+}
+
 std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& proc) {
     std::map<std::uint32_t, ContainerRoot> containers;
     struct stat host_root {};
@@ -136,10 +155,7 @@ std::map<std::uint32_t, ContainerRoot> discover_containers(const std::string& pr
             parse_overlay_options(root_overlay_options(proc + "/" + name + "/mountinfo"));
         root.dev = dev;
         root.pid = static_cast<pid_t>(std::stol(name));
-        struct stat upper {};
-        if (!root.upperdir.empty() && ::stat(root.upperdir.c_str(), &upper) == 0) {
-            root.identity = upper.st_ino;
-        }
+        root.identity = upper_identity(root.upperdir);
         containers.emplace(dev, std::move(root));
     }
     ::closedir(directory);

@@ -15,11 +15,16 @@ struct ContainerRoot {
     std::uint32_t dev = 0;  // kernel s_dev of the root overlay (the sensor's key)
     pid_t pid = 0;          // one process inside it
     std::string upperdir;   // the writable layer, on the host
-    // Inode number of upperdir: tells apart two containers that had the same overlay
-    // device number one after the other (the kernel reuses them).
+    // dg_container_identity() of upperdir (its inode number and generation): tells apart
+    // two containers that had the same overlay device number one after the other (the
+    // kernel reuses them). 0 when the upper filesystem has no generation numbers.
     std::uint64_t identity = 0;
     std::vector<std::string> lowerdirs;  // image layers, bottom first
 };
+
+// dg_container_identity() of a container's upper directory; 0 (matches any) where its
+// filesystem does not report inode generations (FS_IOC_GETVERSION).
+std::uint64_t upper_identity(const std::string& upperdir);
 
 // Finds every container on the host by walking /proc: a process whose root directory is
 // an overlayfs mount other than the host's own root. The overlay's layers come from the
