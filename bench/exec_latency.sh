@@ -9,14 +9,14 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 builds=("${@:-$repo/build}")
 source "$repo/tests/e2e/lib.sh"
+source "$repo/bench/lib.sh"
 require_root
 pairs="${PAIRS:-10}" execs="${EXECS:-10000}" maps="${MAPS:-500}"
 image="$(test_image debian)"
 name="dg-bench-$$"
 work="$(mktemp -d)"
-agent_pid=""
 cleanup() {
-    [[ -z "$agent_pid" ]] || { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; }
+    stop_bench_agent
     podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
@@ -39,13 +39,6 @@ timed_loop() { # COUNT COMMAND: "wall_ns cpu_ns" for COUNT runs (wall timed insi
     after="$(cpu_ns)"
     echo "$wall $((after - before))"
 }
-start_agent() { # BUILD_DIR
-    "$1/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
-    agent_pid=$!
-    for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
-    echo "agent did not start" >&2; exit 1
-}
-stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=""; }
 
 declare -a exec_off map_off
 declare -A exec_on map_on
@@ -53,10 +46,10 @@ for ((pair = 0; pair < pairs; ++pair)); do
     exec_off+=("$(timed_loop "$execs" /usr/bin/true)")
     map_off+=("$(timed_loop "$maps" '/usr/bin/apt-config dump')")
     for index in "${!builds[@]}"; do
-        start_agent "${builds[$index]}"
+        start_bench_agent "${builds[$index]}"
         exec_on[$index]+="$(timed_loop "$execs" /usr/bin/true)|"
         map_on[$index]+="$(timed_loop "$maps" '/usr/bin/apt-config dump')|"
-        stop_agent
+        stop_bench_agent
     done
 done
 [[ ! -s "$work/events" ]] || { echo "drift events during the benchmark:" >&2; cat "$work/events" >&2; exit 1; }

@@ -13,15 +13,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 builds=("${@:-$repo/build}")
 source "$repo/tests/e2e/lib.sh"
+source "$repo/bench/lib.sh"
 require_root
 execs="${EXECS:-4000}" maps="${MAPS:-300}" host_calls="${HOST_CALLS:-2000000}" rounds="${ROUNDS:-5}"
 image="$(test_image debian)"
 name="dg-cost-$$"
 work="$(mktemp -d)"
-agent_pid=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
 cleanup() {
-    [[ -z "$agent_pid" ]] || { kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null || true; }
+    stop_bench_agent
     podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
     sysctl -q -w kernel.bpf_stats_enabled="$stats_before"
     rm -rf "$work"
@@ -30,13 +30,6 @@ trap cleanup EXIT
 podman run -d --name "$name" "$image" sleep 3600 >/dev/null
 sysctl -q -w kernel.bpf_stats_enabled=1
 
-start_agent() { # BUILD_DIR
-    "$1/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
-    agent_pid=$!
-    for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
-    echo "agent did not start" >&2; exit 1
-}
-stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=""; }
 # Total run time (ns) of the driftguard programs loaded now, per program: "name ns count".
 bpf_time() {
     bpftool prog show -j | python3 -c '
@@ -78,12 +71,12 @@ echo "machine: $(nproc) cores, kernel $(uname -r); image $image; $rounds rounds"
 for ((round = 0; round < rounds; ++round)); do
     for build in "${builds[@]}"; do
         label="$(git -C "$build/.." log -1 --format=%h 2>/dev/null || echo "$build")"
-        start_agent "$build"
+        start_bench_agent "$build"
         sleep 5 # the agent's own start-up (inventories, hashing) runs the programs too
         measure "$label|fork+exec /usr/bin/true ×$execs (container)" "$execs" /usr/bin/true
         measure "$label|apt-config dump ×$maps (container, mmap-heavy)" "$maps" '/usr/bin/apt-config dump'
         measure "$label|getppid() ×$host_calls (host process)" "$host_calls" host:host_loop
-        stop_agent
+        stop_bench_agent
     done
 done
 [[ ! -s "$work/events" ]] || { echo "drift events during the benchmark:" >&2; cat "$work/events" >&2; exit 1; }
