@@ -28,6 +28,18 @@ class SensorBypass : public SensorTest {
         std::ofstream(host_path) << text;
         fs::permissions(host_path, fs::perms(0755));
     }
+    // A second sensor besides the suite's, loaded now, collecting its events into `events`.
+    static Result<std::unique_ptr<kernel::Sensor>> start_second_sensor(
+        dg_mode default_mode, std::uint32_t only_container, std::vector<dg_event>& events) {
+        struct stat root {};
+        ::stat("/", &root);
+        kernel::SensorConfig config;
+        config.default_mode = default_mode;
+        config.host_root_dev = kernel_dev(root.st_dev);
+        config.only_container_dev = only_container;
+        return kernel::Sensor::start(config,
+                                     [&events](const dg_event& event) { events.push_back(event); });
+    }
     void mount_tmpfs_at_mnt() {
         ASSERT_EQ(::mount("tmpfs", (container_->merged() + "/mnt").c_str(), "tmpfs", 0, nullptr),
                   0);
@@ -117,14 +129,8 @@ TEST_F(SensorBypass, ProcessThatLeftTheRootBeforeTheSensorLoaded) {
     ::close(go[0]);
     ::usleep(100 * 1000);
 
-    struct stat root {};
-    ::stat("/", &root);
-    kernel::SensorConfig config;
-    config.host_root_dev = kernel_dev(root.st_dev);
-    config.only_container_dev = container_->dev();
     std::vector<dg_event> late_events;
-    auto late = kernel::Sensor::start(
-        config, [&late_events](const dg_event& event) { late_events.push_back(event); });
+    auto late = start_second_sensor(DG_MODE_ENFORCE, container_->dev(), late_events);
     ASSERT_TRUE(late) << late.error().message;
 
     ASSERT_EQ(::write(go[1], "x", 1), 1);
@@ -297,14 +303,8 @@ TEST_F(SensorVerifiedCopyUp, AWriterHoldingItOpenVoidsIt) {
 TEST_F(SensorBypass, OneContainerCannotCrowdAnotherOutOfTheEventRing) {
     // A sensor in audit for every container (it kills nothing) whose ring is read only at
     // the end, as if its agent were stalled, while one container floods it with drift.
-    struct stat root {};
-    ::stat("/", &root);
-    kernel::SensorConfig config;
-    config.default_mode = DG_MODE_AUDIT;
-    config.host_root_dev = kernel_dev(root.st_dev);
     std::vector<dg_event> ring;
-    auto audit =
-        kernel::Sensor::start(config, [&ring](const dg_event& event) { ring.push_back(event); });
+    auto audit = start_second_sensor(DG_MODE_AUDIT, 0, ring);
     ASSERT_TRUE(audit) << audit.error().message;
     sensor_->set_only_container(kNoContainer);
 
