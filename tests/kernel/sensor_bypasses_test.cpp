@@ -71,6 +71,17 @@ TEST_F(SensorBypass, OneThreadChrootsAnotherExecs) {
                   DG_KIND_OTHER_FS);
 }
 
+TEST_F(SensorBypass, SetnsIntoAnotherMountNamespace) {
+    // A descriptor of the host's mount namespace leaked into the container (opened before
+    // the chroot): joining it moves the process's root to the host's, and the host's
+    // files are not the image's.
+    const int host_ns = ::open("/proc/self/ns/mnt", O_RDONLY);  // inherited by the child
+    ASSERT_GE(host_ns, 0);
+    expect_killed({"/bin/drift_helper", "setns-exec", std::to_string(host_ns), "/bin/true"},
+                  DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+    ::close(host_ns);
+}
+
 TEST_F(SensorBypass, ChrootCommandIntoATmpfs) {
     mount_tmpfs_at_mnt();
     container_->put(payload_path("marker_payload"), "/mnt/payload");

@@ -11,6 +11,8 @@
  *                                   chroots into DIR (moving the child's root too), then
  *                                   execs FILE
  *   drift_helper thread-chroot-exec DIR FILE  one thread chroots into DIR, another execs FILE
+ *   drift_helper setns-exec FD FILE  join the mount namespace open at descriptor FD (its
+ *                                   root becomes that namespace's), then exec FILE
  *   drift_helper mprotect-range FILE    mprotect(PROT_EXEC) over an anonymous page and a
  *                                   mapping of FILE after it
  *   drift_helper mprotect-many FILE     the same over more mappings than the sensor walks
@@ -289,6 +291,13 @@ int main(int argc, char **argv)
 		if (pthread_create(&execer, NULL, exec_thread, argv[3]) != 0)
 			return 3;
 		pthread_join(execer, NULL);
+		return 3;
+	}
+	if (strcmp(argv[1], "setns-exec") == 0 && argc == 4) {
+		if (setns(atoi(argv[2]), CLONE_NEWNS) != 0)
+			return 3;
+		char *const args[] = {argv[3], NULL};
+		execve(argv[3], args, environ);
 		return 3;
 	}
 	if (strcmp(argv[1], "mprotect-range") == 0 && argc == 3)
