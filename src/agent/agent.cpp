@@ -55,12 +55,15 @@ class Agent {
         if (!load_initial_policy()) {
             return 2;
         }
-        // The signals are read from a signalfd, never delivered.
+        // The signals are read from a signalfd, never delivered. A signal ignored when the
+        // agent was started (a background job of a non-interactive shell ignores SIGINT)
+        // is discarded before it could reach the signalfd: back to the default first.
         sigset_t signals;
         sigemptyset(&signals);
-        sigaddset(&signals, SIGINT);
-        sigaddset(&signals, SIGTERM);
-        sigaddset(&signals, SIGHUP);
+        for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+            ::signal(signal, SIG_DFL);
+            sigaddset(&signals, signal);
+        }
         ::sigprocmask(SIG_BLOCK, &signals, nullptr);
         if (!sink_.error().empty()) {
             return 1;
