@@ -19,6 +19,8 @@
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
 #include "maps.bpf.h"
+#include "scope.bpf.h"
+#include "copy_up.bpf.h"
 
 #define TMPFS_MAGIC	  0x01021994
 #define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
@@ -46,11 +48,6 @@ static __always_inline void dg_inode_ctime(struct inode *inode, __s64 *sec, __u3
 		*sec = BPF_CORE_READ(old, i_ctime.tv_sec);
 		*nsec = BPF_CORE_READ(old, i_ctime.tv_nsec);
 	}
-}
-
-static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
-{
-	return (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
 }
 
 /* True if the agent allowed this inode (a verified copy-up in the upper layer, or a file
@@ -125,6 +122,8 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		return DG_KIND_NONE;
 	if (event->file_nlink == 0)
 		return DG_KIND_DELETED;
+	if (dg_is_clean_copy_up(ovl, upper, container_dev))
+		return DG_KIND_NONE; /* chmod/chown/touch of an image file: still its content */
 	return DG_KIND_UPPER;
 }
 

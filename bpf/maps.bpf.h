@@ -153,6 +153,26 @@ struct {
 	__type(value, __u64);
 } dg_counters SEC(".maps");
 
+/* Copies of image files written since they were copied up (copy_up.bpf.h). key: struct
+ * dg_inode_key of the upper inode; value: __u8. Marked at every write-open of a copied-up
+ * file through an overlay. When full, dg_copy_up_marks_lost is set and the kernel stops
+ * vouching for copy-ups (the agent's hashing still allows them): fails closed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dg_inode_key);
+	__type(value, __u8);
+} dg_copy_up_dirty SEC(".maps");
+
+/* Containers whose copy-ups the kernel no longer vouches for (a truncate(2) by path).
+ * key: __u32 container key; value: __u64 its identity. When full: as above. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} dg_copy_up_distrust SEC(".maps");
+
 /* Scratch space for one path being hashed (scripts.bpf.h). */
 struct dg_path_buffer {
 	char bytes[DG_PATH_MAX];

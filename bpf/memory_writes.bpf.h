@@ -101,9 +101,6 @@ static __always_inline void dg_uring_completed(struct io_kiocb *req)
 	if (!dg_is_uring_open(req))
 		return;
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return;
 	int fd = BPF_CORE_READ(req, cqe.res);
 	struct io_open *open = (void *)req;
 	if (fd < 0 || BPF_CORE_READ(open, file_slot) != 0)
@@ -111,7 +108,13 @@ static __always_inline void dg_uring_completed(struct io_kiocb *req)
 	struct file *file = dg_fd_file(task, fd);
 	if (!file)
 		return;
-	if (BPF_CORE_READ(file, f_mode) & FMODE_WRITE)
+	bool opened_for_writing = BPF_CORE_READ(file, f_mode) & FMODE_WRITE;
+	if (opened_for_writing)
+		dg_note_write_open(file);
+	__u32 container_dev = dg_container_of(task);
+	if (!container_dev)
+		return;
+	if (opened_for_writing)
 		dg_revoke_allowed(file, container_dev);
 	dg_judge_proc_mem_open(file, container_dev, DG_HOOK_URING);
 }

@@ -10,14 +10,18 @@
  * container is identified by the s_dev of that overlay superblock.
  *
  * Once in, always in: the key is stored in the task's local storage (dg_task_scope) before
- * the task's root can leave the container's: a task's root changes only through chroot,
- * pivot_root or setns (entry of those system calls: dg_scope_before_root_change), or
- * through another task that shares its fs_struct. So a child whose parent is still in the
- * container's root needs no entry of its own (it is recognised by the same root), while a
- * child of a process that already left it, or one that shares its fs_struct with another
- * process (clone(CLONE_FS) without CLONE_THREAD), is recorded at fork; threads fall back
- * on their leader's entry. A process that changes its root stays judged as that
- * container's, and so do its descendants, whatever their credentials or namespaces.
+ * the task's root can leave the container's. A task's root changes through its own chroot,
+ * pivot_root or setns, through another task that shares its fs_struct, or through a
+ * pivot_root in its mount namespace by another task (pivot_root moves every task whose
+ * root was the old root). So entries are made at chroot, pivot_root and setns, at
+ * unshare/clone of a mount namespace (dg_scope_before_root_change), and at fork for a child
+ * of a recorded parent, of one that already left the root, or one that shares its
+ * fs_struct with another process (clone(CLONE_FS) without CLONE_THREAD); the processes a
+ * pivot_root can move in a mount namespace made inside the container all descend from its
+ * recorded maker. Everything else is recognised by its root and needs no entry (the common
+ * case costs no storage); threads fall back on their leader's entry. A process that
+ * changes its root stays judged as that container's, and so do its descendants, whatever
+ * their credentials or namespaces.
  *
  * Tasks the fork hook never saw:
  *  - threads of a process that predates the sensor, and io_uring workers (create_io_thread
@@ -63,6 +67,11 @@ static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 	return dev == dg_host_root_dev ? 0 : dev;
 }
 
+static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
+{
+	return (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+}
+
 /* The identity of the container whose overlay `task` has as its root: its upper
  * directory's inode number and generation (the overlay root's upper dentry), 0 if none.
  * The generation matters: the directory of a container created right after another was
@@ -75,8 +84,7 @@ static __always_inline __u64 dg_root_identity(struct task_struct *task)
 	struct dentry *root = fs->root.mnt->mnt_sb->s_root;
 	if (!root || !root->d_inode)
 		return 0;
-	struct ovl_inode *ovl =
-	    (void *)root->d_inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+	struct ovl_inode *ovl = dg_ovl_inode(root->d_inode);
 	struct dentry *upper = BPF_CORE_READ(ovl, __upperdentry);
 	if (!upper)
 		return 0;
@@ -188,11 +196,13 @@ static __always_inline void dg_scope_at_fork(struct task_struct *parent, struct 
 	__u32 dev = dg_scope_of(parent);
 	if (!dev)
 		return;
+	struct dg_task_scope *recorded = dg_scope_entry(parent, 0);
+	bool parent_recorded = recorded && recorded->container_dev;
 	bool parent_left_root = dg_root_container_dev(parent) != dev;
 	bool shares_fs_with_another_process =
 	    BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) &&
 	    BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid);
-	if (parent_left_root || shares_fs_with_another_process)
+	if (parent_recorded || parent_left_root || shares_fs_with_another_process)
 		dg_remember_scope(child, dev, dg_scope_identity(parent));
 }
 

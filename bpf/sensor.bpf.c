@@ -10,8 +10,10 @@
  *                                            interpreter the kernel mapped for it, and the
  *                                            scripts of a "#!" chain (scripts.bpf.h)
  *   tp_btf/sys_enter           dg_sys_enter  64-bit and 32-bit (int 0x80, ia32) calls:
- *                                            chroot/pivot_root/setns: record the task's
- *                                            container before its root changes;
+ *                                            chroot/pivot_root/setns, unshare/clone of a
+ *                                            mount namespace: record the task's container
+ *                                            before its root can change;
+ *                                            truncate by path (copy_up.bpf.h);
  *                                            execve argc; open paths of processes with
  *                                            pending scripts; mmap/mmap2 and (pkey_)mprotect
  *                                            adding PROT_EXEC (mappings.bpf.h);
@@ -20,7 +22,8 @@
  *                                            for provenance only)
  *   tp_btf/sys_exit            dg_sys_exit   open*: a pending script, before the interpreter
  *                                            reads it; write-opens of /proc/<pid>/mem;
- *                                            who opened a file for writing
+ *                                            who opened a file for writing; write-opens
+ *                                            of copied-up image files, by any process
  *   tp_btf/io_uring_submit_req dg_uring_sub  io_uring opens the sensor could not see
  *     (io_uring_submit_sqe on 6.1: dg_uring_sub61)
  *   tp_btf/io_uring_complete   dg_uring_done io_uring opens of /proc/<pid>/mem
@@ -92,6 +95,11 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define DG_NR_MPROTECT		10
 #define DG_NR_CONNECT		42
 #define DG_NR_EXECVE		59
+#define DG_NR_CLONE		56
+#define DG_NR_TRUNCATE		76
+#define DG_NR_UNSHARE		272
+#define DG_NR_CLONE3		435
+#define DG_CLONE_NEWNS		0x00020000
 #define DG_NR_PTRACE		101
 #define DG_NR_PIVOT_ROOT	155
 #define DG_NR_CHROOT		161
@@ -108,6 +116,10 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define DG_NR32_OPEN		  5
 #define DG_NR32_EXECVE		  11
 #define DG_NR32_PTRACE		  26
+#define DG_NR32_TRUNCATE	  92
+#define DG_NR32_CLONE		  120
+#define DG_NR32_UNSHARE		  310
+#define DG_NR32_TRUNCATE64	  193
 #define DG_NR32_CHROOT		  61
 #define DG_NR32_PIVOT_ROOT	  217
 #define DG_NR32_SETNS		  346
@@ -210,6 +222,16 @@ static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
 	case DG_NR32_SETNS:
 		dg_scope_before_root_change(bpf_get_current_task_btf());
 		return 0;
+	case DG_NR32_TRUNCATE:
+	case DG_NR32_TRUNCATE64:
+		if ((container_dev = dg_current_container()))
+			dg_distrust_copy_ups(container_dev);
+		return 0;
+	case DG_NR32_CLONE:
+	case DG_NR32_UNSHARE:
+		if (arg1 & DG_CLONE_NEWNS)
+			dg_scope_before_root_change(bpf_get_current_task_btf());
+		return 0;
 	}
 	return 0;
 }
@@ -262,6 +284,23 @@ static __always_inline int dg_native_enter(struct pt_regs *regs, long id)
 	case DG_NR_SETNS:
 		dg_scope_before_root_change(bpf_get_current_task_btf());
 		return 0;
+	case DG_NR_TRUNCATE:
+		if ((container_dev = dg_current_container()))
+			dg_distrust_copy_ups(container_dev);
+		return 0;
+	case DG_NR_CLONE:
+	case DG_NR_UNSHARE:
+		/* A new mount namespace: a pivot_root in it may move its processes' root. */
+		if (regs->di & DG_CLONE_NEWNS)
+			dg_scope_before_root_change(bpf_get_current_task_btf());
+		return 0;
+	case DG_NR_CLONE3: {
+		__u64 flags = 0; /* struct clone_args starts with the flags */
+		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)regs->di) == 0 &&
+		    (flags & DG_CLONE_NEWNS))
+			dg_scope_before_root_change(bpf_get_current_task_btf());
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -285,6 +324,10 @@ static __always_inline bool dg_native_judged(long id)
 	case DG_NR_CHROOT:
 	case DG_NR_PIVOT_ROOT:
 	case DG_NR_SETNS:
+	case DG_NR_TRUNCATE:
+	case DG_NR_CLONE:
+	case DG_NR_UNSHARE:
+	case DG_NR_CLONE3:
 		return true;
 	}
 	return false;
@@ -307,6 +350,10 @@ static __always_inline bool dg_compat_judged(long id)
 	case DG_NR32_CHROOT:
 	case DG_NR32_PIVOT_ROOT:
 	case DG_NR32_SETNS:
+	case DG_NR32_TRUNCATE:
+	case DG_NR32_TRUNCATE64:
+	case DG_NR32_CLONE:
+	case DG_NR32_UNSHARE:
 		return true;
 	}
 	return false;
@@ -339,13 +386,16 @@ static __always_inline int dg_open_exit(long fd)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!may_write && !dg_pending_of(task))
 		return 0;
-	__u32 container_dev = dg_container_of(task);
-	if (!container_dev)
-		return 0;
 	struct file *file = dg_fd_file(task, fd);
 	if (!file)
 		return 0;
-	if (may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE)) {
+	bool opened_for_writing = may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);
+	if (opened_for_writing)
+		dg_note_write_open(file); /* by any process, host ones included */
+	__u32 container_dev = dg_container_of(task);
+	if (!container_dev)
+		return 0;
+	if (opened_for_writing) {
 		dg_record_writer(file);
 		dg_revoke_allowed(file, container_dev);
 	}

@@ -1,5 +1,6 @@
 #include "overlay_container.h"
 
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -52,7 +53,8 @@ std::string payload_path(const std::string& name) {
 
 OverlayContainer::OverlayContainer() : OverlayContainer(Options{}) {}
 
-OverlayContainer::OverlayContainer(Options options) {
+OverlayContainer::OverlayContainer(Options options)
+    : new_pid_namespace_(options.new_pid_namespace) {
     const char* base = std::getenv("TMPDIR");
     std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
                           "/driftguard-kernel-test-XXXXXX";
@@ -122,6 +124,25 @@ OverlayContainer::Outcome OverlayContainer::run(const std::vector<std::string>& 
         throw std::runtime_error("fork failed");
     }
     if (child == 0) {
+        if (new_pid_namespace_) {
+            // This process stays outside, waits for the namespace's first process and
+            // ends the way it ended.
+            if (::unshare(CLONE_NEWPID) != 0) {
+                _exit(123);
+            }
+            pid_t first = ::fork();
+            if (first < 0) {
+                _exit(123);
+            }
+            if (first > 0) {
+                int status = 0;
+                ::waitpid(first, &status, 0);
+                if (WIFSIGNALED(status)) {
+                    ::kill(::getpid(), WTERMSIG(status));
+                }
+                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 124);
+            }
+        }
         if (::chroot(merged_.c_str()) != 0 || ::chdir("/") != 0) {
             _exit(120);
         }

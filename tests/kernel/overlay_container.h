@@ -14,6 +14,9 @@ class OverlayContainer {
   public:
     struct Options {
         bool metacopy = false;  // mount with metacopy=on
+        // Run each command as the first process of a new pid namespace, as a runtime
+        // starts a container (the kernel vouches for copy-ups only in such containers).
+        bool new_pid_namespace = false;
     };
     OverlayContainer();
     explicit OverlayContainer(Options options);
@@ -51,6 +54,7 @@ class OverlayContainer {
     std::string merged_;
     std::uint32_t dev_ = 0;
     unsigned uid_ = 0;
+    bool new_pid_namespace_ = false;
 };
 
 // The build directory's payloads (tests/payload).

@@ -71,6 +71,14 @@ TEST_F(SensorBypass, OneThreadChrootsAnotherExecs) {
                   DG_KIND_OTHER_FS);
 }
 
+TEST_F(SensorBypass, PivotRootMovesAProcessThatNeverCalledIt) {
+    mount_tmpfs_at_mnt();
+    container_->put(payload_path("marker_payload"), "/mnt/payload");
+    // pivot_root moves every process of the mount namespace whose root was the old one.
+    expect_killed({"/bin/drift_helper", "pivot-sibling-exec", "/mnt", "/payload"}, DG_HOOK_EXEC,
+                  DG_KIND_OTHER_FS);
+}
+
 TEST_F(SensorBypass, SetnsIntoAnotherMountNamespace) {
     // A descriptor of the host's mount namespace leaked into the container (opened before
     // the chroot): joining it moves the process's root to the host's, and the host's
@@ -271,6 +279,54 @@ TEST_F(SensorBypass, ProcessVmWritevIntoAnotherProcess) {
 
 TEST_F(SensorBypass, PtracePokeIntoAChild) {
     expect_killed({"/bin/drift_helper", "ptrace-poke"}, DG_HOOK_MEM_WRITE, DG_KIND_PROC_MEM);
+}
+
+// ---- copy-ups the kernel vouches for: chmod, chown, touch, then run at once ------------------
+
+class SensorCopyUpAtOnce : public SensorBypass {
+  protected:
+    OverlayContainer::Options options() const override {
+        OverlayContainer::Options options;
+        options.new_pid_namespace = true;  // as a runtime starts it, after the sensor
+        return options;
+    }
+};
+
+TEST_F(SensorCopyUpAtOnce, ChmodChownTouchThenRunAtOnce) {
+    expect_runs({"/bin/sh", "-c", "chmod 0755 /bin/target && /bin/target"});
+    expect_runs({"/bin/sh", "-c", "touch /usr/bin/true-copy-source && /usr/bin/true-copy-source"});
+    expect_runs({"/bin/sh", "-c", "chown 0:0 /usr/bin/true && /usr/bin/true"});
+    // And through the loader: the copied-up libc is mapped by every dynamic program.
+    expect_runs({"/bin/sh", "-c", "touch /lib/x86_64-linux-gnu/libc.so.6 && /usr/bin/true"});
+}
+
+TEST_F(SensorCopyUpAtOnce, AppendedAfterTheCopyUpIsDrift) {
+    expect_runs({"/bin/sh", "-c", "chmod 0755 /bin/target && echo >> /bin/target"});
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorCopyUpAtOnce, OpenedForWritingAfterTheCopyUpIsDrift) {
+    expect_runs({"/bin/sh", "-c", "chmod 0755 /bin/target && : <> /bin/target"});
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorCopyUpAtOnce, OpenedForWritingFromTheHostIsDrift) {
+    expect_runs({"/bin/chmod", "0755", "/bin/target"});
+    const int writer = ::open((container_->merged() + "/bin/target").c_str(), O_RDWR);
+    ASSERT_GE(writer, 0);
+    ::close(writer);
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorCopyUpAtOnce, TruncateByPathEndsTheKernelsWordForTheContainer) {
+    expect_runs({"/bin/chmod", "0755", "/bin/target"});
+    expect_runs({"/bin/drift_helper", "truncate", "/bin/target"});
+    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+}
+
+TEST_F(SensorCopyUpAtOnce, MadeExecutableWhereTheImageWasNotIsDrift) {
+    expect_runs({"/bin/chmod", "+x", "/bin/not-executable"});
+    expect_killed({"/bin/not-executable"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 // ---- 6. changing a verified file without moving its ctime ------------------------------------

@@ -11,6 +11,9 @@
  *                                   chroots into DIR (moving the child's root too), then
  *                                   execs FILE
  *   drift_helper thread-chroot-exec DIR FILE  one thread chroots into DIR, another execs FILE
+ *   drift_helper pivot-sibling-exec DIR FILE  in a new mount namespace, a child waits while
+ *                                   its parent pivot_roots into DIR (a mount point), which
+ *                                   moves the child's root too; the child then execs FILE
  *   drift_helper setns-exec FD FILE  join the mount namespace open at descriptor FD (its
  *                                   root becomes that namespace's), then exec FILE
  *   drift_helper mprotect-range FILE    mprotect(PROT_EXEC) over an anonymous page and a
@@ -26,6 +29,7 @@
  *   drift_helper anon-exec          mmap anonymous memory RW, then mprotect it RX
  *   drift_helper map-exec FILE      mmap FILE with PROT_EXEC (no loader involved)
  *   drift_helper exec-loop FILE N   run FILE N times (a flood of drift events)
+ *   drift_helper truncate FILE      truncate(2) FILE by path to its own size
  *   drift_helper jit-shared-anon    shared anonymous memory made executable (PHP opcache)
  *   drift_helper jit-dev-zero       a shared mapping of /dev/zero made executable
  *   drift_helper jit-memfd          a memfd mapped twice, writable and executable (Erlang)
@@ -49,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -293,6 +298,27 @@ int main(int argc, char **argv)
 		pthread_join(execer, NULL);
 		return 3;
 	}
+	if (strcmp(argv[1], "pivot-sibling-exec") == 0 && argc == 4) {
+		int go[2];
+		char old_root[4096];
+		snprintf(old_root, sizeof(old_root), "%s/old", argv[2]);
+		if (pipe(go) != 0 || unshare(CLONE_NEWNS) != 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+			return 3;
+		pid_t child = fork();
+		if (child == 0) {
+			char byte;
+			if (read(go[0], &byte, 1) != 1)
+				_exit(3);
+			char *const args[] = {argv[3], NULL};
+			execve(argv[3], args, environ);
+			_exit(3);
+		}
+		if (mkdir(old_root, 0755) != 0 || syscall(SYS_pivot_root, argv[2], old_root) != 0 ||
+		    write(go[1], "x", 1) != 1)
+			return 3;
+		return wait_and_report(child);
+	}
 	if (strcmp(argv[1], "setns-exec") == 0 && argc == 4) {
 		if (setns(atoi(argv[2]), CLONE_NEWNS) != 0)
 			return 3;
@@ -370,6 +396,10 @@ int main(int argc, char **argv)
 		if (fd < 0 || (argv[1][0] == 'u' && unlink(argv[2]) != 0))
 			return 3;
 		return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) == MAP_FAILED ? 3 : 0;
+	}
+	if (strcmp(argv[1], "truncate") == 0 && argc == 3) {
+		struct stat info;
+		return stat(argv[2], &info) == 0 && truncate(argv[2], info.st_size) == 0 ? 0 : 3;
 	}
 	if (strcmp(argv[1], "exec-loop") == 0 && argc == 4) {
 		char *const args[] = {argv[2], NULL};
