@@ -61,7 +61,7 @@ class Agent {
         sigset_t signals;
         sigemptyset(&signals);
         for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
-            ::signal(signal, SIG_DFL);
+            (void)::signal(signal, SIG_DFL);
             sigaddset(&signals, signal);
         }
         ::sigprocmask(SIG_BLOCK, &signals, nullptr);

@@ -10,12 +10,12 @@
 namespace driftguard::agent {
 
 const std::vector<std::string>& runtime_init_paths() {
-    static const std::vector<std::string> paths = {
+    static const std::vector<std::string> kPaths = {
         "/usr/libexec/podman/catatonit",  // podman's init_path default (containers.conf)
         "/usr/bin/docker-init",           // dockerd's --init-path default (tini)
         "/usr/libexec/docker/docker-init",
     };
-    return paths;
+    return kPaths;
 }
 
 std::vector<std::string> allow_runtime_init_binaries(AllowedFiles& allowed,
