@@ -31,14 +31,8 @@ class SensorBypass : public SensorTest {
     // A second sensor besides the suite's, loaded now, collecting its events into `events`.
     static Result<std::unique_ptr<kernel::Sensor>> start_second_sensor(
         dg_mode default_mode, std::uint32_t only_container, std::vector<dg_event>& events) {
-        struct stat root {};
-        ::stat("/", &root);
-        kernel::SensorConfig config;
-        config.default_mode = default_mode;
-        config.host_root_dev = kernel_dev(root.st_dev);
-        config.only_container_dev = only_container;
-        return kernel::Sensor::start(config,
-                                     [&events](const dg_event& event) { events.push_back(event); });
+        return start_sensor(default_mode, only_container,
+                            [&events](const dg_event& event) { events.push_back(event); });
     }
     void mount_tmpfs_at_mnt() {
         ASSERT_EQ(::mount("tmpfs", (container_->merged() + "/mnt").c_str(), "tmpfs", 0, nullptr),

@@ -25,14 +25,8 @@ class SensorTest : public ::testing::Test {
         if (::geteuid() != 0) {
             return;
         }
-        struct stat root {};
-        ::stat("/", &root);
-        kernel::SensorConfig config;
-        config.default_mode = DG_MODE_ENFORCE;
-        config.host_root_dev = kernel_dev(root.st_dev);
-        config.only_container_dev = kNoContainer;
-        auto started =
-            kernel::Sensor::start(config, [](const dg_event& event) { events_.push_back(event); });
+        auto started = start_sensor(DG_MODE_ENFORCE, kNoContainer,
+                                    [](const dg_event& event) { events_.push_back(event); });
         if (!started) {
             start_error_ = started.error().message;
             return;
@@ -40,6 +34,18 @@ class SensorTest : public ::testing::Test {
         sensor_ = std::move(started.value());
     }
     static void TearDownTestSuite() { sensor_.reset(); }
+
+    // Loads the real sensor, unpinned, judging only `only_container` (0: every container).
+    static Result<std::unique_ptr<kernel::Sensor>> start_sensor(
+        dg_mode default_mode, std::uint32_t only_container, kernel::Sensor::EventHandler handler) {
+        struct stat root {};
+        ::stat("/", &root);
+        kernel::SensorConfig config;
+        config.default_mode = default_mode;
+        config.host_root_dev = kernel_dev(root.st_dev);
+        config.only_container_dev = only_container;
+        return kernel::Sensor::start(config, std::move(handler));
+    }
 
     void SetUp() override {
         if (::geteuid() != 0) {
