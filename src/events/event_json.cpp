@@ -160,7 +160,10 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
     }
     nlohmann::json json = {
         {"schema", kEventSchema},
-        {"time", utc_microseconds(std::chrono::system_clock::now())},
+        // When the kernel decided, not when the agent got to it (events wait in the ring
+        // while the agent is busy or restarting).
+        {"time", utc_microseconds(event.ktime_ns != 0 ? from_kernel_monotonic(event.ktime_ns)
+                                                      : std::chrono::system_clock::now())},
         {"node", context.node},
         {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
         {"mode", mode_name(event.mode)},

@@ -28,11 +28,16 @@ struct Sensor::State {
 
 namespace {
 
-// The maps whose contents a restarted agent must find again. The scratch and write-open
-// maps hold nothing that outlives one system call.
+// The maps whose contents a restarted agent must find again (provenance included: who
+// wrote a file and what they connected to, learnt before the restart). The scratch and
+// per-call maps hold nothing that outlives one system call.
 std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
-    return {program->maps.dg_container_modes, program->maps.dg_allowed, program->maps.dg_task_scope,
-            program->maps.dg_task_scripts,    program->maps.dg_events,  program->maps.dg_counters};
+    return {program->maps.dg_container_modes,  program->maps.dg_allowed,
+            program->maps.dg_task_scope,       program->maps.dg_task_scripts,
+            program->maps.dg_events,           program->maps.dg_counters,
+            program->maps.dg_writers,          program->maps.dg_connections,
+            program->maps.dg_last_write_open,  program->maps.dg_copy_up_dirty,
+            program->maps.dg_copy_up_distrust, program->maps.dg_event_shares};
 }
 
 // Tracepoints that exist under another name (or not at all) on some kernels: load only the

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "agent/event_sink.h"
 #include "agent/flood_control.h"
 #include "common/utc_time.h"
+#include "events/event_json.h"
 #include "events/falco_format.h"
 
 namespace driftguard::agent {
@@ -140,6 +142,25 @@ TEST(SplitArgv, NulSeparatedWithACutOffTail) {
 
 namespace driftguard {
 namespace {
+
+TEST(EventJson, TimeIsTheKernelsDecisionTime) {
+    timespec monotonic{};
+    ::clock_gettime(CLOCK_MONOTONIC, &monotonic);
+    const std::uint64_t now_ns =
+        static_cast<std::uint64_t>(monotonic.tv_sec) * 1'000'000'000ULL + monotonic.tv_nsec;
+    dg_event event{};
+    event.ktime_ns = now_ns - 90'000'000'000ULL;  // decided 90 s ago, read only now
+    events::EventContext context;
+    const auto json = events::event_to_json(event, context);
+    const auto expected = std::chrono::system_clock::now() - std::chrono::seconds(90);
+    const std::string second = json["time"].get<std::string>().substr(0, 19);
+    bool within_a_second = false;
+    for (int offset : {-1, 0, 1}) {
+        within_a_second |=
+            second == utc_seconds(expected + std::chrono::seconds(offset)).substr(0, 19);
+    }
+    EXPECT_TRUE(within_a_second) << json["time"] << " is not 90 s ago";
+}
 
 TEST(UtcTime, SecondsAndMicrosecondsInRfc3339) {
     const std::chrono::system_clock::time_point at{std::chrono::microseconds(1795804330123456)};
