@@ -30,7 +30,10 @@ EOF
 
 cleanup() {
     stop_agent
-    podman rm -f -t 0 "$name" "$name-nojit" >/dev/null 2>&1 || true
+    # One at a time: podman rm stops at a name that does not exist.
+    for container in "$name" "$name-nojit"; do
+        podman rm -f -t 0 "$container" >/dev/null 2>&1 || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -24,7 +24,9 @@ YAML
 cleanup() {
     [[ -z "$agent_pid" ]] || kill -CONT "$agent_pid" 2>/dev/null || true
     stop_agent
-    podman rm -f -t 0 "$old" "$new" >/dev/null 2>&1 || true
+    for container in "$old" "$new"; do  # one at a time: podman rm stops at a missing name
+        podman rm -f -t 0 "$container" >/dev/null 2>&1 || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,7 +34,9 @@ trap cleanup EXIT
 start_agent enforce "agent running" --policy "$work/policy.yaml"
 reused=no
 for attempt in 1 2 3; do
-    podman rm -f -t 0 "$old" "$new" >/dev/null 2>&1 || true
+    for container in "$old" "$new"; do
+        podman rm -f -t 0 "$container" >/dev/null 2>&1 || true
+    done
     podman run -d --name "$old" "$image" sleep 600 >/dev/null
     old_dev="$(podman exec "$old" stat -c %d /)"
     for _ in $(seq 100); do
