@@ -59,6 +59,17 @@ static __always_inline bool dg_is_dev_zero(struct inode *inode)
 	       BPF_CORE_READ(inode, i_rdev) == DG_DEV_ZERO;
 }
 
+/* Anonymous memory in all but name: process memory mapped shared, or /dev/zero. Files of
+ * the container's own overlay (what loaders map all day) are judged as files, never as
+ * /dev/zero, which spares them the device test. */
+static __always_inline bool dg_is_anonymous_in_disguise(struct inode *inode, bool shared,
+							__u32 container_dev)
+{
+	if (shared && dg_is_process_memory(inode))
+		return true;
+	return BPF_CORE_READ(inode, i_sb, s_dev) != container_dev && dg_is_dev_zero(inode);
+}
+
 extern int LINUX_KERNEL_VERSION __kconfig;
 
 /* Executable anonymous memory: drift only where the workload's policy denies it. */
@@ -86,12 +97,8 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 		dg_revoke_allowed(file, container_dev); /* writes through it need not move ctime */
 	if (!(prot & PROT_EXEC))
 		return;
-	/* Anonymous memory in disguise; files of the container's own overlay (what loaders map
-	 * all day) are never /dev/zero, and are process memory only once unlinked. */
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	bool own_overlay = inode && BPF_CORE_READ(inode, i_sb, s_dev) == container_dev;
-	if (inode && ((!own_overlay && dg_is_dev_zero(inode)) ||
-		      ((flags & MAP_SHARED) && dg_is_process_memory(inode)))) {
+	if (inode && dg_is_anonymous_in_disguise(inode, flags & MAP_SHARED, container_dev)) {
 		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
 		return;
 	}
@@ -151,8 +158,8 @@ __noinline __u64 dg_judge_mapping_at(unsigned long address, __u32 hook, __u32 co
 	if (bpf_find_vma(task, address, dg_vma_file, &lookup, 0) != 0 || !lookup.found)
 		return 0;
 	bool killed = false;
-	if (!lookup.inode || dg_is_dev_zero(lookup.inode) ||
-	    (lookup.shared && dg_is_process_memory(lookup.inode))) {
+	if (!lookup.inode ||
+	    dg_is_anonymous_in_disguise(lookup.inode, lookup.shared, container_dev)) {
 		killed = dg_judge_anonymous(hook, container_dev, prot);
 	} else {
 		dg_count(DG_COUNTER_MAPS);

@@ -14,7 +14,7 @@ AllowedFiles::~AllowedFiles() {
     }
 }
 
-Status AllowedFiles::allow(const struct stat& attributes) {
+Status AllowedFiles::allow(int fd, const struct stat& attributes) {
     const dg_inode_key key = inode_key(attributes);
     const dg_allowed value = allowed_version(attributes);
     if (entries_.size() >= kMaxPerContainer && !entries_.contains({key.ino, key.dev})) {
@@ -26,6 +26,10 @@ Status AllowedFiles::allow(const struct stat& attributes) {
         return status;
     }
     entries_[{key.ino, key.dev}] = Version(value.ctime_sec, value.ctime_nsec);
+    if (has_writers(fd)) {
+        revoke(attributes);
+        return Error{"open for writing elsewhere", ETXTBSY};
+    }
     return Ok{};
 }
 

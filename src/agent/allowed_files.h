@@ -27,8 +27,11 @@ class AllowedFiles {
     AllowedFiles(const AllowedFiles&) = delete;
     AllowedFiles& operator=(const AllowedFiles&) = delete;
 
-    // Lets the kernel run this exact version (inode and ctime) of a file.
-    Status allow(const struct stat& attributes);
+    // Lets the kernel run this exact version (inode and ctime) of the file open at `fd`.
+    // A writer that opened it after the caller last looked, and before the entry existed,
+    // was not seen by the kernel's revocation: the file is looked at again once the entry
+    // is in place, and a writer there takes the entry back (Error::code ETXTBSY).
+    Status allow(int fd, const struct stat& attributes);
     // Takes an allowance back (the file may have changed since it was verified).
     void revoke(const struct stat& attributes);
     // True when this version of the file is allowed already.

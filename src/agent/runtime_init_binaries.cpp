@@ -35,7 +35,7 @@ std::vector<std::string> allow_runtime_init_binaries(AllowedFiles& allowed,
                 path);
             continue;
         }
-        if (auto status = allowed.allow(info); !status) {
+        if (auto status = allowed.allow(fd.get(), info); !status) {
             spdlog::warn("{}: cannot allow it: {}", path, status.error().message);
             continue;
         }

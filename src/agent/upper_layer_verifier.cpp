@@ -127,15 +127,12 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     if (outcome != Outcome::allowed && outcome != Outcome::excepted) {
         return outcome;
     }
-    if (auto status = allowed_.allow(digest->attributes); !status) {
+    if (auto status = allowed_.allow(fd.get(), digest->attributes); !status) {
+        if (status.error().code == ETXTBSY) {
+            return Outcome::has_writers;
+        }
         spdlog::warn("cannot allow {}: {}", path, status.error().message);
         return Outcome::unreadable;
-    }
-    // A writer that opened it after the first check and before the allowance existed was
-    // not seen by the kernel's revocation: look again now that the entry is in place.
-    if (has_writers(fd.get())) {
-        allowed_.revoke(digest->attributes);
-        return Outcome::has_writers;
     }
     return outcome;
 }

@@ -158,12 +158,8 @@ void VolumeExceptions::consider(int root_fd, const std::string& path,
     const std::string hex = to_hex(digest->sha256);
     for (const auto* exception : candidates) {
         if (policy::path_matches(*exception, path) && policy::digest_matches(*exception, hex)) {
-            if (auto status = allowed_.allow(digest->attributes); !status) {
+            if (auto status = allowed_.allow(fd.get(), digest->attributes); !status) {
                 spdlog::warn("cannot allow {}: {}", path, status.error().message);
-                return;
-            }
-            if (has_writers(fd.get())) {  // a writer that came while it was hashed
-                allowed_.revoke(digest->attributes);
                 return;
             }
             spdlog::info("volume file {}: excepted by policy ('{}')", path, exception->name);
