@@ -21,9 +21,9 @@
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "copy_up.bpf.h"
+#include "written_by.bpf.h"
 
 #define TMPFS_MAGIC	  0x01021994
-#define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
 
 /* inode ctime before 6.6 (i_ctime) and in 6.6 .. 6.10 (__i_ctime); 6.11+ has i_ctime_sec/nsec. */
 struct inode___v61 {
@@ -124,6 +124,8 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		return DG_KIND_DELETED;
 	if (dg_is_clean_copy_up(ovl, upper, container_dev))
 		return DG_KIND_NONE; /* chmod/chown/touch of an image file: still its content */
+	if (dg_is_vouched_writing(upper, event->upper_ino, event->upper_dev, container_dev))
+		return DG_KIND_NONE; /* a writtenBy exception's program wrote it, and no one else */
 	return DG_KIND_UPPER;
 }
 

@@ -33,6 +33,8 @@
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 
+#define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
+
 /* Set once a dirty or distrust mark could not be stored: from then on no copy-up is
  * vouched for by the kernel (the agent's hashing still allows them). */
 __u32 dg_copy_up_marks_lost = 0;

@@ -27,6 +27,47 @@ struct {
 	__type(value, struct dg_allowed);
 } dg_allowed SEC(".maps");
 
+/* writtenBy exceptions (written_by.bpf.h), filled by the agent per container: the image
+ * programs that may write (key: their overlay inode) and the directories below which they
+ * may (key: path hash and container). Sized for 64 exceptions of a few programs and
+ * directories in each of many containers; when full, the agent cannot add an entry and the
+ * files stay drift: fails closed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct dg_inode_key);
+	__type(value, struct dg_writer_program);
+} dg_writer_programs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct dg_writer_dir_key);
+	__type(value, __u64);
+} dg_writer_dirs SEC(".maps");
+
+/* Files written only by a writtenBy exception's programs (written_by.bpf.h). key: struct
+ * dg_inode_key of the data inode; set when such a program opens an empty file nobody else
+ * holds for writing, removed by any other write-open. When full, the file is not vouched
+ * for: it stays drift (fails closed). The agent removes a container's entries when it
+ * goes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct dg_inode_key);
+	__type(value, struct dg_written_by);
+} dg_written_by SEC(".maps");
+
+/* Host programs that run image builds (podman, buildah, buildkitd, dockerd), by inode: a
+ * container whose first process they started is judged with dg_build_default_mode until
+ * the agent has decided its mode (verdict.bpf.h). Filled by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, struct dg_inode_key);
+	__type(value, __u8);
+} dg_builder_programs SEC(".maps");
+
 /* Which container each task belongs to, for life (scope.bpf.h). Task local storage: one
  * struct dg_task_scope per task the sensor has recognised (container tasks, and host tasks
  * older than the sensor whose parents were walked once), freed with the task. Never full:
@@ -183,6 +224,12 @@ struct {
 	__type(key, __u32);
 	__type(value, struct dg_path_buffer);
 } dg_path_scratch SEC(".maps");
+
+static __always_inline struct dg_path_buffer *dg_path_buffer(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&dg_path_scratch, &zero);
+}
 
 /* Scratch space for building an event bigger than the BPF stack. */
 struct {

@@ -109,9 +109,11 @@ static __always_inline void dg_uring_completed(struct io_kiocb *req)
 	if (!file)
 		return;
 	bool opened_for_writing = BPF_CORE_READ(file, f_mode) & FMODE_WRITE;
-	if (opened_for_writing)
-		dg_note_write_open(file);
 	__u32 container_dev = dg_container_of(task);
+	if (opened_for_writing) {
+		dg_note_write_open(file);
+		dg_note_writer(file, task, container_dev);
+	}
 	if (!container_dev)
 		return;
 	if (opened_for_writing)

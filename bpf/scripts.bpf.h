@@ -29,9 +29,8 @@
 #include "scope.bpf.h"
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
+#include "hash.bpf.h"
 
-#define DG_FNV_OFFSET	0xcbf29ce484222325ULL
-#define DG_FNV_PRIME	0x100000001b3ULL
 #define DG_ARGC_LIMIT	(1 << 17) /* above: argc unknown, a script chain fails closed */
 #define DG_ARGC_UNKNOWN 0xffffffffU
 
@@ -39,12 +38,6 @@ struct dg_path_hashes {
 	__u64 path; /* the whole string */
 	__u64 name; /* its last component */
 };
-
-static __always_inline struct dg_path_buffer *dg_path_buffer(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&dg_path_scratch, &zero);
-}
 
 /* FNV-1a of the NUL-terminated string in `buffer` (of its last component only when
  * `last_component`); never 0, which marks a free slot. A global function: verified once. */

@@ -390,9 +390,12 @@ static __always_inline int dg_open_exit(long fd)
 	if (!file)
 		return 0;
 	bool opened_for_writing = may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);
-	if (opened_for_writing)
-		dg_note_write_open(file); /* by any process, host ones included */
 	__u32 container_dev = dg_container_of(task);
+	if (opened_for_writing) {
+		/* by any process, host ones included */
+		dg_note_write_open(file);
+		dg_note_writer(file, task, container_dev);
+	}
 	if (!container_dev)
 		return 0;
 	if (opened_for_writing) {

@@ -20,6 +20,47 @@
 /* Mode and flags for containers without an entry in dg_container_modes. Runtime-writable. */
 volatile __u32 dg_default_mode = DG_MODE_ENFORCE;
 volatile __u32 dg_default_flags = 0;
+/* Mode for a container without an entry whose first process a host build program started
+ * (an image build step the agent has not decided on yet). Runtime-writable. */
+volatile __u32 dg_build_default_mode = DG_MODE_OFF;
+
+/* True when the task's exe is one of dg_builder_programs. */
+static __always_inline bool dg_runs_builder(struct task_struct *task)
+{
+	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	if (!exe)
+		return false;
+	struct dg_inode_key key = {
+	    .ino = BPF_CORE_READ(exe, i_ino),
+	    .dev = BPF_CORE_READ(exe, i_sb, s_dev),
+	};
+	return bpf_map_lookup_elem(&dg_builder_programs, &key) != NULL;
+}
+
+/* True when the current task's container is a step of an image build: the first process
+ * of its pid namespace was started by a host build program (podman build and buildah run
+ * it from their own process; BuildKit through runc, one level further up). A container
+ * process cannot change who started its pid namespace's first process, and one that left
+ * for a pid namespace of its own has its own first process, started by a container
+ * process: not a build. Runtimes that start workloads (conmon, containerd's shim) are not
+ * build programs. */
+static __always_inline bool dg_is_build_step(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	if (level == 0 || level > 32)
+		return false;
+	struct upid upid = {};
+	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]);
+	struct task_struct *starter = BPF_CORE_READ(upid.ns, child_reaper);
+	for (int i = 0; i < 2 && starter; i++) {
+		starter = BPF_CORE_READ(starter, real_parent);
+		if (starter && dg_runs_builder(starter))
+			return true;
+	}
+	return false;
+}
 
 /* The agent's entry for the container the current task is judged as, or NULL (the
  * defaults apply). An entry written for an earlier container that had the same overlay
@@ -34,10 +75,18 @@ static __always_inline struct dg_container_policy *dg_policy_of(__u32 container_
 	return identity == policy->identity ? policy : NULL;
 }
 
-static __always_inline __u32 dg_mode_of(__u32 container_dev)
+/* The container's mode; `*flags` gets DG_EVENT_BUILD_STEP when it is a build step's. */
+static __always_inline __u32 dg_mode_of(__u32 container_dev, __u16 *flags)
 {
 	struct dg_container_policy *policy = dg_policy_of(container_dev);
-	return policy ? policy->mode : dg_default_mode;
+	*flags = 0;
+	if (policy)
+		return policy->mode;
+	if (dg_is_build_step()) {
+		*flags = DG_EVENT_BUILD_STEP;
+		return dg_build_default_mode;
+	}
+	return dg_default_mode;
 }
 
 static __always_inline __u32 dg_flags_of(__u32 container_dev)
@@ -78,7 +127,6 @@ static __always_inline void dg_fill_task(struct dg_event *event)
 	event->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	event->ktime_ns = bpf_ktime_get_ns();
 	event->container_identity = dg_scope_identity(bpf_get_current_task_btf());
-	event->pad0 = 0;
 	event->pad1 = 0;
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
 	dg_fill_lineage(event);
@@ -123,12 +171,14 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 {
 	if (!event)
 		return 0;
-	__u32 mode = dg_mode_of(event->container_dev);
+	__u16 flags = 0;
+	__u32 mode = dg_mode_of(event->container_dev, &flags);
 	if (kind == DG_KIND_NONE || mode == DG_MODE_OFF)
 		return 0;
 	dg_fill_task(event);
 	event->kind = kind;
 	event->mode = mode;
+	event->flags = flags;
 	if (mode == DG_MODE_ENFORCE) {
 		event->verdict = DG_VERDICT_KILL;
 		bpf_send_signal(SIGKILL);

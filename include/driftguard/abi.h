@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define DG_ABI_VERSION 5
+#define DG_ABI_VERSION 6
 
 /* What a container's drift leads to. */
 enum dg_mode {
@@ -95,6 +95,31 @@ struct dg_allowed {
 
 #define DG_PATH_MAX 256
 
+/* Value of dg_writer_programs, keyed by struct dg_inode_key of an image program (its
+ * overlay inode in the container): which of the container's writtenBy exceptions (bit i:
+ * the i-th) name it. */
+struct dg_writer_program {
+	__u64 identity; /* dg_container_identity() of the container the entry is for */
+	__u64 exceptions;
+};
+
+/* Key of dg_writer_dirs: a directory (FNV-1a 64 of its path in the container, e.g.
+ * "/var/lib/varnish") of a container's writtenBy exceptions. Value: __u64 exception bits. */
+struct dg_writer_dir_key {
+	__u64 path_hash;
+	__u32 container_dev;
+	__u32 pad;
+};
+
+/* Value of dg_written_by, keyed by struct dg_inode_key of a file's data inode: the file was
+ * written only by programs a writtenBy exception of this container names, below one of
+ * its directories. */
+struct dg_written_by {
+	__u64 identity;
+	__u32 container_dev;
+	__u32 pad;
+};
+
 /* Per-task scope (task storage dg_task_scope). The agent writes container_dev for
  * container processes that predate the sensor. */
 /* A container's identity from its upper directory's inode number and generation. */
@@ -137,6 +162,10 @@ struct dg_ancestor {
 	char comm[16];
 };
 
+/* dg_event.flags: the mode was the build steps' default (dg_build_default_mode): a host
+ * build program started the container and the agent had not decided its mode yet. */
+#define DG_EVENT_BUILD_STEP 1
+
 /* One drift event (ring buffer dg_events). */
 struct dg_event {
 	__u32 abi;
@@ -144,7 +173,7 @@ struct dg_event {
 	__u16 kind;   /* enum dg_kind */
 	__u8 verdict; /* enum dg_verdict */
 	__u8 mode;    /* enum dg_mode in force */
-	__u16 pad0;
+	__u16 flags;  /* DG_EVENT_* */
 	__u32 pid;  /* thread id */
 	__u32 tgid; /* process id */
 	__u32 ppid;

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/backend_choice.h"
+#include "agent/build_programs.h"
 #include "agent/container_registry.h"
 #include "agent/control_server.h"
 #include "agent/event_enricher.h"
@@ -188,6 +189,7 @@ class Agent {
         ::stat("/", &host_root);
         kernel::SensorConfig config;
         config.default_mode = policy_->current().default_mode;
+        config.build_default_mode = policy::build_default_mode(policy_->current());
         config.host_root_dev = kernel_dev(host_root.st_dev);
         config.only_container_dev = options_.only_container;
         config.pin_root = options_.pin_root;
@@ -198,6 +200,9 @@ class Agent {
             return false;
         }
         sensor_ = std::move(started.value());
+        for (const auto& path : register_build_programs(*sensor_)) {
+            spdlog::info("build program {}: the containers it starts are image builds", path);
+        }
         const auto backend = choose_backend();
         spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name, backend.why,
                      events::mode_name(policy_->current().default_mode));
@@ -249,6 +254,7 @@ class Agent {
             metrics_->count_policy_reload();
         }
         sensor_->set_default_mode(policy_->current().default_mode);
+        sensor_->set_build_default_mode(policy::build_default_mode(policy_->current()));
         registry_->apply(policy_->current());
         log_policy("policy reloaded (" + cause + ")");
     }

@@ -59,7 +59,7 @@ std::vector<int> ContainerRegistry::sync(
         TrackedContainer tracked;
         tracked.root = root;
         tracked.seen_since = std::chrono::system_clock::now();
-        tracked.metadata = resolver_.resolve_pid(root.pid);
+        tracked.metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
         try {
             tracked.inventory = inventories_.get(root.lowerdirs);
         } catch (const image::ImageError& error) {
@@ -73,6 +73,7 @@ std::vector<int> ContainerRegistry::sync(
         tracked.verifier = std::make_unique<UpperLayerVerifier>(*tracked.allowed,
                                                                 *tracked.inventory, root.upperdir);
         tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
+        tracked.writers = std::make_unique<WriterExceptions>(sensor_, dev, root.identity);
         auto [it, inserted] = containers_.emplace(dev, std::move(tracked));
         TrackedContainer& container = it->second;
         decide(container, policy);  // sweeps the upper layer when there are exceptions
@@ -98,7 +99,12 @@ std::vector<int> ContainerRegistry::sync(
 void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy& policy) {
     const auto previous = container.decision.mode;
     container.decision = policy::decide_mode(policy, container.metadata);
-    container.exceptions = policy::exceptions_for(policy, container.metadata);
+    container.exceptions.clear();
+    container.writer_exceptions.clear();
+    for (auto& exception : policy::exceptions_for(policy, container.metadata)) {
+        (exception.written_by.empty() ? container.exceptions : container.writer_exceptions)
+            .push_back(std::move(exception));
+    }
     if (auto status =
             sensor_.set_container_mode(container.root.dev, container.decision.mode,
                                        container.decision.sensor_flags(), container.root.identity);
@@ -111,6 +117,7 @@ void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy
                       mode_word(container.decision.mode));
     }
     container.verifier->set_exceptions(container.exceptions);
+    container.writers->apply(container.root.pid, container.writer_exceptions);
 }
 
 void ContainerRegistry::apply(const policy::Policy& policy) {
@@ -152,6 +159,7 @@ void ContainerRegistry::forget_strays() {
             owned.insert(key);
         }
     }
+    sensor_.forget_writers([this](std::uint32_t dev) { return containers_.count(dev) == 0; });
     std::size_t files = 0;
     for (const auto& key : sensor_.allowed_keys()) {
         if (owned.count({key.ino, key.dev}) == 0) {
@@ -171,6 +179,7 @@ void ContainerRegistry::keep_kernel_state() {
     runtime_inits_.keep_in_kernel();
     for (auto& [dev, container] : containers_) {
         container.allowed->keep_in_kernel();
+        container.writers->keep_in_kernel();
     }
 }
 
@@ -210,7 +219,7 @@ nlohmann::json ContainerRegistry::status() const {
         entry["mode_from"] = container.decision.reason;
         entry["image_executables"] = container.inventory->executables.size();
         entry["allowed_files"] = container.allowed->size();
-        entry["exceptions"] = container.exceptions.size();
+        entry["exceptions"] = container.exceptions.size() + container.writer_exceptions.size();
         entry["blocked"] = container.blocked;
         entry["audited"] = container.audited;
         entry["since"] = utc_seconds(container.seen_since);

@@ -13,6 +13,7 @@
 #include "agent/inventory_cache.h"
 #include "agent/upper_layer_verifier.h"
 #include "agent/volume_exceptions.h"
+#include "agent/writer_exceptions.h"
 #include "kernel/sensor.h"
 #include "policy/policy.h"
 #include "policy/policy_match.h"
@@ -30,7 +31,9 @@ struct TrackedContainer {
     std::unique_ptr<AllowedFiles> allowed;
     std::unique_ptr<UpperLayerVerifier> verifier;
     std::unique_ptr<VolumeExceptions> volumes;
-    std::vector<policy::Exception> exceptions;
+    std::unique_ptr<WriterExceptions> writers;
+    std::vector<policy::Exception> exceptions;  // by path and digest, checked by the agent
+    std::vector<policy::Exception> writer_exceptions;  // writtenBy, decided in the kernel
     policy::ModeDecision decision;
     std::chrono::system_clock::time_point seen_since;
     std::uint64_t blocked = 0;  // events seen from the kernel, by verdict

@@ -148,6 +148,12 @@ events::EventContext EventEnricher::enrich(const dg_event& event,
         context.container = &container->metadata;
         context.mode_reason = container->decision.reason;
     }
+    if (event.flags & DG_EVENT_BUILD_STEP) {
+        // The kernel judged before the agent had decided: the container's first process
+        // was started by a host build program.
+        context.mode_reason = "image build (started by a build program, before the agent's "
+                              "decision)";
+    }
     context.process.pid = event.tgid;
     context.process.comm = std::string(event.comm, strnlen(event.comm, sizeof(event.comm)));
     context.process.argv =

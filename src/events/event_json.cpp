@@ -110,6 +110,9 @@ nlohmann::json metadata_to_json(const runtime::ContainerMetadata& metadata) {
     } else if (!metadata.labels.empty()) {
         about["labels"] = metadata.labels;
     }
+    if (!metadata.builder.empty()) {
+        about["build"] = metadata.builder;
+    }
     return about;
 }
 

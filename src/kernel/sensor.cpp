@@ -37,7 +37,9 @@ std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
             program->maps.dg_events,           program->maps.dg_counters,
             program->maps.dg_writers,          program->maps.dg_connections,
             program->maps.dg_last_write_open,  program->maps.dg_copy_up_dirty,
-            program->maps.dg_copy_up_distrust, program->maps.dg_event_shares};
+            program->maps.dg_copy_up_distrust, program->maps.dg_event_shares,
+            program->maps.dg_writer_programs,  program->maps.dg_writer_dirs,
+            program->maps.dg_written_by};
 }
 
 // Tracepoints that exist under another name (or not at all) on some kernels: load only the
@@ -128,6 +130,7 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     program->rodata->dg_shm_internal_dev = internal_shmem_dev();
     program->data->dg_default_mode = config.default_mode;
     program->bss->dg_default_flags = config.default_flags;
+    program->bss->dg_build_default_mode = config.build_default_mode;
     choose_tracepoint_programs(program);
     program->bss->dg_only_container_dev = config.only_container_dev;
     std::optional<PinnedState> pins;
@@ -181,6 +184,22 @@ Result<int> Sensor::consume() {
     return state_->events->consume();
 }
 
+namespace {
+
+template <typename Key>
+std::vector<Key> map_keys(const bpf_map* map) {
+    std::vector<Key> keys;
+    Key key{};
+    const void* previous = nullptr;
+    while (bpf_map__get_next_key(map, previous, &key, sizeof(key)) == 0) {
+        keys.push_back(key);
+        previous = &keys.back();
+    }
+    return keys;
+}
+
+}  // namespace
+
 Status Sensor::set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags,
                                   std::uint64_t identity) {
     const dg_container_policy value{static_cast<__u32>(mode), flags, identity};
@@ -199,6 +218,63 @@ Status Sensor::clear_container_mode(std::uint32_t container_dev) {
 void Sensor::set_default_mode(dg_mode mode, std::uint32_t flags) {
     state_->program->data->dg_default_mode = mode;
     state_->program->bss->dg_default_flags = flags;
+}
+
+Status Sensor::set_builder_programs(const std::vector<dg_inode_key>& programs) {
+    bpf_map* map = state_->program->maps.dg_builder_programs;
+    for (const auto& key : map_keys<dg_inode_key>(map)) {
+        (void)bpf_map__delete_elem(map, &key, sizeof(key), 0);
+    }
+    const std::uint8_t yes = 1;
+    for (const auto& key : programs) {
+        if (auto status = check_libbpf(
+                bpf_map__update_elem(map, &key, sizeof(key), &yes, sizeof(yes), BPF_ANY),
+                "update", "dg_builder_programs");
+            !status) {
+            return status;
+        }
+    }
+    return Ok{};
+}
+
+void Sensor::set_build_default_mode(dg_mode mode) {
+    state_->program->bss->dg_build_default_mode = mode;
+}
+
+Status Sensor::set_writer_program(const dg_inode_key& program, const dg_writer_program& value) {
+    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_writer_programs, &program,
+                                             sizeof(program), &value, sizeof(value), BPF_ANY),
+                        "update", "dg_writer_programs");
+}
+
+Status Sensor::set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions) {
+    return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_writer_dirs, &dir,
+                                             sizeof(dir), &exceptions, sizeof(exceptions),
+                                             BPF_ANY),
+                        "update", "dg_writer_dirs");
+}
+
+void Sensor::forget_writers(const std::function<bool(std::uint32_t)>& gone) {
+    bpf_map* programs = state_->program->maps.dg_writer_programs;
+    for (const auto& key : map_keys<dg_inode_key>(programs)) {
+        if (gone(key.dev)) {
+            (void)bpf_map__delete_elem(programs, &key, sizeof(key), 0);
+        }
+    }
+    bpf_map* dirs = state_->program->maps.dg_writer_dirs;
+    for (const auto& key : map_keys<dg_writer_dir_key>(dirs)) {
+        if (gone(key.container_dev)) {
+            (void)bpf_map__delete_elem(dirs, &key, sizeof(key), 0);
+        }
+    }
+    bpf_map* files = state_->program->maps.dg_written_by;
+    for (const auto& key : map_keys<dg_inode_key>(files)) {
+        dg_written_by value{};
+        if (bpf_map__lookup_elem(files, &key, sizeof(key), &value, sizeof(value), 0) == 0 &&
+            gone(value.container_dev)) {
+            (void)bpf_map__delete_elem(files, &key, sizeof(key), 0);
+        }
+    }
 }
 
 Status Sensor::place_in_container(int pidfd, std::uint32_t container_dev, std::uint64_t identity) {
@@ -232,21 +308,6 @@ Status Sensor::forget_inode(const dg_inode_key& key) {
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_allowed");
 }
 
-namespace {
-
-template <typename Key>
-std::vector<Key> map_keys(const bpf_map* map) {
-    std::vector<Key> keys;
-    Key key{};
-    const void* previous = nullptr;
-    while (bpf_map__get_next_key(map, previous, &key, sizeof(key)) == 0) {
-        keys.push_back(key);
-        previous = &keys.back();
-    }
-    return keys;
-}
-
-}  // namespace
 
 std::optional<dg_file_writers> Sensor::writers_of(const dg_inode_key& file) const {
     dg_file_writers writers{};

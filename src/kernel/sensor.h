@@ -17,6 +17,7 @@ namespace driftguard::kernel {
 struct SensorConfig {
     dg_mode default_mode = DG_MODE_ENFORCE;  // containers without their own mode
     std::uint32_t default_flags = 0;         // and their DG_POLICY_* flags
+    dg_mode build_default_mode = DG_MODE_OFF;  // build steps the agent has not decided yet
     std::uint32_t host_root_dev = 0;         // s_dev of the host's "/" (kernel encoding)
     std::uint32_t only_container_dev = 0;    // test scope: judge only this container (0: all)
     // bpffs directory to pin programs and maps in, so enforcement outlives this process
@@ -53,6 +54,17 @@ class Sensor {
                               std::uint64_t identity = 0);
     Status clear_container_mode(std::uint32_t container_dev);
     void set_default_mode(dg_mode mode, std::uint32_t flags = 0);
+    // The host's image build programs (by inode), and the mode of a container one of them
+    // started until the agent has decided it (bpf/verdict.bpf.h).
+    Status set_builder_programs(const std::vector<dg_inode_key>& programs);
+    void set_build_default_mode(dg_mode mode);
+    // writtenBy exceptions (bpf/written_by.bpf.h): an image program of a container that may
+    // write, and a directory below which it may.
+    Status set_writer_program(const dg_inode_key& program, const dg_writer_program& value);
+    Status set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions);
+    // Removes the writtenBy programs and directories, and the files vouched for, of every
+    // container for which `gone(container_dev)` is true.
+    void forget_writers(const std::function<bool(std::uint32_t)>& gone);
     // Records, for a process the sensor could not see enter its container (it started
     // before the sensor and has left the container's root since), that it belongs to the
     // container `container_dev`; its later children inherit it in the kernel.

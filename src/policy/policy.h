@@ -16,6 +16,9 @@ struct Selector {
     std::string pod_namespace;  // glob on the Kubernetes namespace
     std::map<std::string, std::string> labels;  // each label must be present, value a glob
     std::string container;  // glob on the container's name (runtime name or pod container)
+    // Image builds (podman build and buildah RUN steps, BuildKit) are selected only by
+    // selectors that say build: true, and workloads only by those that do not.
+    bool build = false;
 };
 
 struct Rule {
@@ -32,11 +35,17 @@ struct Rule {
 // copies into an emptyDir, an agent that installs itself. A file is excepted when it
 // matches one of `paths` (if any) and its SHA-256 is one of `sha256` (if any); at least
 // one of the two is given.
+//
+// With `written_by`, the exception is for code the application produces at run time
+// (Varnish's compiled VCL): a file below one of `paths` (each "/dir/**") runs when every
+// process that ever opened it for writing was running one of these image programs. The
+// kernel decides it as the file is written (bpf/written_by.bpf.h).
 struct Exception {
     std::string name;
     Selector match;
-    std::vector<std::string> paths;   // globs on the path inside the container
-    std::vector<std::string> sha256;  // lowercase hex digests
+    std::vector<std::string> paths;       // globs on the path inside the container
+    std::vector<std::string> sha256;      // lowercase hex digests
+    std::vector<std::string> written_by;  // absolute paths of image programs
     int line = 0;
 };
 

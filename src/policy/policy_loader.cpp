@@ -79,13 +79,22 @@ dg_mode mode(const YAML::Node& node, const std::string& where) {
     return *parsed;
 }
 
+bool boolean(const YAML::Node& node, const std::string& where) {
+    const std::string text = scalar(node, where);
+    if (text != "true" && text != "false") {
+        throw PolicyError(node.Mark(), fmt::format("{}: '{}' is not true or false", where, text));
+    }
+    return text == "true";
+}
+
 bool is_sha256_hex(const std::string& text) {
     return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 Selector selector(const YAML::Node& node, const std::string& where) {
     expect_map(node, where);
-    reject_unknown_keys(node, where, {"image", "imageDigest", "namespace", "labels", "container"});
+    reject_unknown_keys(node, where,
+                        {"image", "imageDigest", "namespace", "labels", "container", "build"});
     Selector result;
     if (node["image"]) {
         result.image = scalar(node["image"], where + ".image");
@@ -113,6 +122,9 @@ Selector selector(const YAML::Node& node, const std::string& where) {
             result.labels[key] = scalar(entry.second, where + ".labels." + key);
         }
     }
+    if (const auto build = node["build"]) {
+        result.build = boolean(build, where + ".build");
+    }
     return result;
 }
 
@@ -134,20 +146,55 @@ Rule rule(const YAML::Node& node, const std::string& where) {
     }
     result.mode = mode(node["mode"], where + ".mode");
     if (const auto deny = node["denyAnonymousExec"]) {
-        const std::string text = scalar(deny, where + ".denyAnonymousExec");
-        if (text != "true" && text != "false") {
-            throw PolicyError(deny.Mark(), fmt::format("{}.denyAnonymousExec: '{}' is not true "
-                                                       "or false",
-                                                       where, text));
-        }
-        result.deny_anonymous_exec = text == "true";
+        result.deny_anonymous_exec = boolean(deny, where + ".denyAnonymousExec");
     }
     return result;
 }
 
+bool has_glob(const std::string& text) {
+    return text.find_first_of("*?[") != std::string::npos;
+}
+
+// writtenBy: image programs (absolute, no globs), and directories only in `paths`.
+void written_by(const YAML::Node& node, const std::string& where, Exception& result) {
+    result.written_by = scalar_list(node["writtenBy"], where + ".writtenBy");
+    if (result.written_by.empty()) {
+        throw PolicyError(node["writtenBy"].Mark(),
+                          where + ".writtenBy: expected at least one program");
+    }
+    for (std::size_t i = 0; i < result.written_by.size(); ++i) {
+        const std::string& program = result.written_by[i];
+        if (!program.starts_with("/") || has_glob(program) || program.ends_with("/")) {
+            throw PolicyError(node["writtenBy"][i].Mark(),
+                              fmt::format("{}.writtenBy[{}]: '{}' is not the absolute path of a "
+                                          "program (no globs)",
+                                          where, i, program));
+        }
+    }
+    if (!result.sha256.empty()) {
+        throw PolicyError(node["sha256"].Mark(),
+                          where + ": writtenBy names who may write the files; it does not go "
+                                  "with sha256");
+    }
+    if (result.paths.empty()) {
+        throw PolicyError(node.Mark(), where + ": writtenBy needs 'paths' (directories, /dir/**)");
+    }
+    for (std::size_t i = 0; i < result.paths.size(); ++i) {
+        const std::string& path = result.paths[i];
+        const bool directory_form = path.ends_with("/**") && path.size() > 3 &&
+                                    !has_glob(path.substr(0, path.size() - 3));
+        if (!directory_form) {
+            throw PolicyError(node["paths"][i].Mark(),
+                              fmt::format("{}.paths[{}]: '{}': with writtenBy, paths are "
+                                          "directories written as /dir/** (no other globs)",
+                                          where, i, path));
+        }
+    }
+}
+
 Exception exception(const YAML::Node& node, const std::string& where) {
     expect_map(node, where);
-    reject_unknown_keys(node, where, {"name", "match", "paths", "sha256"});
+    reject_unknown_keys(node, where, {"name", "match", "paths", "sha256", "writtenBy"});
     Exception result;
     result.line = node.Mark().line + 1;
     if (node["name"]) {
@@ -179,6 +226,9 @@ Exception exception(const YAML::Node& node, const std::string& where) {
     if (result.paths.empty() && result.sha256.empty()) {
         throw PolicyError(node.Mark(),
                           where + ": an exception needs 'paths' or 'sha256' (or both)");
+    }
+    if (node["writtenBy"]) {
+        written_by(node, where, result);
     }
     return result;
 }

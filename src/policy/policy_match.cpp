@@ -27,6 +27,9 @@ bool path_glob(const std::string& pattern, const std::string& path) {
 }  // namespace
 
 bool selects(const Selector& selector, const runtime::ContainerMetadata& container) {
+    if (selector.build != !container.builder.empty()) {
+        return false;
+    }
     if (!glob(selector.image, container.image_name)) {
         return false;
     }
@@ -60,7 +63,22 @@ ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata&
                     rule.deny_anonymous_exec};
         }
     }
+    if (!container.builder.empty()) {
+        // Builds install packages and run what they just wrote: that is their job, not
+        // drift. A node that enforces on workloads must not break them.
+        return {DG_MODE_OFF, "image build (no rule has build: true)"};
+    }
     return {policy.default_mode, "defaultMode"};
+}
+
+dg_mode build_default_mode(const Policy& policy) {
+    dg_mode strictest = DG_MODE_OFF;
+    for (const Rule& rule : policy.rules) {
+        if (rule.match.build && rule.mode > strictest) {
+            strictest = rule.mode;
+        }
+    }
+    return strictest;
 }
 
 std::vector<Exception> exceptions_for(const Policy& policy,

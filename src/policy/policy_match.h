@@ -22,6 +22,11 @@ struct ModeDecision {
 };
 ModeDecision decide_mode(const Policy& policy, const runtime::ContainerMetadata& container);
 
+// The mode of an image build step before the agent has looked at it (the kernel knows only
+// that a build program started it): the strictest mode of the rules that select builds,
+// off when none does.
+dg_mode build_default_mode(const Policy& policy);
+
 // The exceptions whose selector matches the container.
 std::vector<Exception> exceptions_for(const Policy& policy,
                                       const runtime::ContainerMetadata& container);

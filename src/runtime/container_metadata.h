@@ -22,6 +22,9 @@ struct ContainerMetadata {
     std::string pod_container;                       // the container's name inside its pod spec
     std::map<std::string, std::string> labels;       // pod labels (or container labels)
     std::map<std::string, std::string> annotations;  // the bundle's OCI annotations
+    // The image builder whose build step this container is ("buildah", "buildkit"), from
+    // the builder's own state on the host; "" for a workload.
+    std::string builder;
 };
 
 }  // namespace driftguard::runtime

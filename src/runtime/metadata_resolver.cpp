@@ -10,41 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/subprocess.h"
+#include "runtime/image_builds.h"
+#include "runtime/state_files.h"
 
 namespace driftguard::runtime {
 namespace {
-
-// State and record files are small; a larger one is not what we expect and is skipped.
-constexpr std::size_t kMaxStateFile = 32U << 20;
-
-nlohmann::json read_json(const std::string& path) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) ||
-        static_cast<std::size_t>(info.st_size) > kMaxStateFile) {
-        return nullptr;
-    }
-    std::ifstream file(path, std::ios::binary);
-    std::stringstream text;
-    text << file.rdbuf();
-    return nlohmann::json::parse(text.str(), nullptr, false);
-}
-
-std::string string_at(const nlohmann::json& object, const char* key) {
-    if (!object.is_object()) {
-        return {};
-    }
-    auto found = object.find(key);
-    return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
-// The member `key` of `object`, or null when `object` is not an object or lacks it.
-nlohmann::json member(const nlohmann::json& object, const char* key) {
-    if (!object.is_object()) {
-        return nullptr;
-    }
-    auto found = object.find(key);
-    return found == object.end() ? nlohmann::json() : *found;
-}
 
 std::string replace_id(std::string pattern, const std::string& id) {
     if (auto at = pattern.find("{id}"); at != std::string::npos) {
@@ -88,6 +58,33 @@ ContainerMetadata MetadataResolver::resolve_pid(pid_t pid, const std::string& pr
     return resolve_id(id);
 }
 
+ContainerMetadata MetadataResolver::resolve_container(pid_t pid, const std::string& upperdir,
+                                                      std::uint32_t root_dev,
+                                                      const std::string& proc) const {
+    ContainerMetadata metadata = resolve_pid(pid, proc);
+    // A BuildKit step's cgroup never carries a 64-digit ID, so only those without one
+    // are looked for among the runtime states.
+    const RuntimePaths build_paths = metadata.id.empty()
+                                         ? paths_
+                                         : RuntimePaths{.host_root = paths_.host_root,
+                                                        .state_dirs = {},
+                                                        .bundle_dirs = {},
+                                                        .storage_roots = paths_.storage_roots};
+    const auto step = find_build_step(build_paths, upperdir, root_dev, proc);
+    if (!step) {
+        return metadata;
+    }
+    ContainerMetadata build;
+    build.builder = step->builder;
+    build.id = step->id;
+    build.name = step->name;
+    build.runtime = step->builder;
+    build.image_name = step->image_name;
+    build.image_id = step->image_id;
+    build.image_digest = step->image_digest;
+    return build;
+}
+
 ContainerMetadata MetadataResolver::resolve_id(const std::string& id) const {
     ContainerMetadata metadata;
     if (!is_container_id(id)) {
@@ -118,7 +115,7 @@ std::string MetadataResolver::find_bundle(const std::string& id, std::string& ru
     const std::string& root = paths_.host_root;
     for (const auto& dir : paths_.state_dirs) {
         // runc (and containerd's runc shim): state.json, bundle in config.labels.
-        const auto state = read_json(root + dir + "/" + id + "/state.json");
+        const auto state = read_state_json(root + dir + "/" + id + "/state.json");
         if (state.is_object()) {
             runtime = "runc";
             const auto labels = member(member(state, "config"), "labels");
@@ -129,7 +126,7 @@ std::string MetadataResolver::find_bundle(const std::string& id, std::string& ru
             }
         }
         // crun: status, bundle as a field.
-        const auto status = read_json(root + dir + "/" + id + "/status");
+        const auto status = read_state_json(root + dir + "/" + id + "/status");
         if (auto bundle = string_at(status, "bundle"); !bundle.empty()) {
             runtime = "crun";
             return bundle;
@@ -147,7 +144,7 @@ std::string MetadataResolver::find_bundle(const std::string& id, std::string& ru
 
 Annotations MetadataResolver::read_annotations(const std::string& bundle) const {
     Annotations annotations;
-    const auto config = read_json(paths_.host_root + bundle + "/config.json");
+    const auto config = read_state_json(paths_.host_root + bundle + "/config.json");
     if (!config.is_object()) {
         return annotations;
     }
@@ -169,7 +166,7 @@ Annotations MetadataResolver::read_annotations(const std::string& bundle) const 
 void MetadataResolver::apply_storage_records(ContainerMetadata& metadata) const {
     for (const auto& storage : paths_.storage_roots) {
         const std::string base = paths_.host_root + storage;
-        const auto containers = read_json(base + "/overlay-containers/containers.json");
+        const auto containers = read_state_json(base + "/overlay-containers/containers.json");
         if (!containers.is_array()) {
             continue;
         }
@@ -189,7 +186,7 @@ void MetadataResolver::apply_storage_records(ContainerMetadata& metadata) const 
             if (metadata.image_id.empty()) {
                 metadata.image_id = string_at(record, "image");
             }
-            const auto images = read_json(base + "/overlay-images/images.json");
+            const auto images = read_state_json(base + "/overlay-images/images.json");
             for (const auto& image : images.is_array() ? images : nlohmann::json::array()) {
                 if (string_at(image, "id") == metadata.image_id) {
                     metadata.image_digest = string_at(image, "digest");

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ class MetadataResolver {
     explicit MetadataResolver(RuntimePaths paths = {});
 
     ContainerMetadata resolve_pid(pid_t pid, const std::string& proc = "/proc") const;
+    // resolve_pid(), or for a step of an image build (image_builds.h) what its builder
+    // records, with `builder` set. `upperdir` and `root_dev` are the container's writable
+    // layer and root overlay device.
+    ContainerMetadata resolve_container(pid_t pid, const std::string& upperdir,
+                                        std::uint32_t root_dev,
+                                        const std::string& proc = "/proc") const;
     ContainerMetadata resolve_id(const std::string& id) const;
 
   private:

@@ -121,7 +121,23 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"defaultMode: [audit]\n", "p.yaml:1:14: defaultMode: expected a string"},
         Refusal{"- just\n- a list\n", "p.yaml:1:1: policy: expected a mapping"},
         Refusal{"rules:\n  - match: {}\n    mode: enforce\n    denyAnonymousExec: yes\n",
-                "p.yaml:4:24: rules[0].denyAnonymousExec: 'yes' is not true or false"}));
+                "p.yaml:4:24: rules[0].denyAnonymousExec: 'yes' is not true or false"},
+        Refusal{"rules:\n  - match: {build: maybe}\n    mode: audit\n",
+                "p.yaml:2:20: rules[0].match.build: 'maybe' is not true or false"},
+        Refusal{"exceptions:\n  - paths: [/var/lib/x/**]\n    writtenBy: [ld]\n",
+                "p.yaml:3:17: exceptions[0].writtenBy[0]: 'ld' is not the absolute path of a "
+                "program"},
+        Refusal{"exceptions:\n  - paths: [/var/lib/x/**]\n    writtenBy: [/usr/bin/*]\n",
+                "p.yaml:3:17: exceptions[0].writtenBy[0]: '/usr/bin/*' is not the absolute path"},
+        Refusal{"exceptions:\n  - paths: [/var/lib/x/*.so]\n    writtenBy: [/usr/bin/ld]\n",
+                "p.yaml:2:13: exceptions[0].paths[0]: '/var/lib/x/*.so': with writtenBy, paths "
+                "are directories written as /dir/**"},
+        Refusal{"exceptions:\n  - sha256: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]"
+                "\n    writtenBy: [/usr/bin/ld]\n",
+                "p.yaml:2:13: exceptions[0]: writtenBy names who may write the files; it does "
+                "not go with sha256"},
+        Refusal{"exceptions:\n  - paths: [/x/**]\n    writtenBy: []\n",
+                "p.yaml:3:16: exceptions[0].writtenBy: expected at least one program"}));
 
 TEST(PolicyLoad, MissingFileAndDirectoryAreRefused) {
     auto missing = load_policy_file("/nonexistent/policy.yaml");
@@ -156,6 +172,48 @@ TEST(PolicySelection, FirstMatchingRuleWinsElseDefault) {
     const auto fallback = decide_mode(policy, container("docker.io/library/redis:7"));
     EXPECT_EQ(fallback.mode, DG_MODE_ENFORCE);
     EXPECT_EQ(fallback.reason, "defaultMode");
+}
+
+TEST(PolicySelection, BuildsOnlyByRulesThatSayBuildAndOffByDefault) {
+    auto parsed = parse_policy(
+        "defaultMode: enforce\n"
+        "rules:\n"
+        "  - name: everything\n    match: {image: '*'}\n    mode: enforce\n",
+        "p.yaml");
+    ASSERT_TRUE(parsed.ok());
+    auto build = container("localhost/debian:12");
+    build.builder = "buildah";
+    // A rule for every image is a rule for workloads; builds are off unless selected.
+    const auto unselected = decide_mode(parsed.value(), build);
+    EXPECT_EQ(unselected.mode, DG_MODE_OFF);
+    EXPECT_EQ(unselected.reason, "image build (no rule has build: true)");
+    EXPECT_EQ(decide_mode(parsed.value(), container("localhost/debian:12")).mode,
+              DG_MODE_ENFORCE);
+
+    auto with_builds = parse_policy(
+        "rules:\n"
+        "  - name: builds\n    match: {build: true}\n    mode: audit\n"
+        "  - name: rest\n    match: {}\n    mode: off\n",
+        "p.yaml");
+    ASSERT_TRUE(with_builds.ok());
+    EXPECT_EQ(decide_mode(with_builds.value(), build).mode, DG_MODE_AUDIT);
+    // A workload is never selected by a build rule, whatever it is named or labelled.
+    auto lookalike = container("localhost/debian:12", "", {{"io.buildah.version", "1.28.2"}},
+                               "debian-working-container");
+    EXPECT_EQ(decide_mode(with_builds.value(), lookalike).mode, DG_MODE_OFF);
+    EXPECT_EQ(decide_mode(with_builds.value(), lookalike).reason, "rule 'rest' (line 5)");
+}
+
+TEST(PolicyParse, WrittenByException) {
+    auto parsed = parse_policy(
+        "exceptions:\n"
+        "  - name: vcl\n    match: {image: '*varnish*'}\n"
+        "    paths: [/var/lib/varnish/**]\n    writtenBy: [/usr/bin/ld, /usr/sbin/varnishd]\n",
+        "p.yaml");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    const Exception& vcl = parsed.value().exceptions.at(0);
+    EXPECT_EQ(vcl.written_by, (std::vector<std::string>{"/usr/bin/ld", "/usr/sbin/varnishd"}));
+    EXPECT_EQ(vcl.paths, std::vector<std::string>{"/var/lib/varnish/**"});
 }
 
 TEST(PolicyExceptions, SelectedByWorkloadAndMatchedByPathAndDigest) {
