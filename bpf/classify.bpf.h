@@ -124,7 +124,8 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		return DG_KIND_DELETED;
 	if (dg_is_clean_copy_up(ovl, upper, container_dev))
 		return DG_KIND_NONE; /* chmod/chown/touch of an image file: still its content */
-	if (dg_is_vouched_writing(upper, event->upper_ino, event->upper_dev, container_dev))
+	if (dg_is_written_by_exception(upper, event->upper_ino, event->upper_dev, dentry,
+				       container_dev))
 		return DG_KIND_NONE; /* a writtenBy exception's program wrote it, and no one else */
 	return DG_KIND_UPPER;
 }

@@ -46,17 +46,16 @@ struct {
 	__type(value, __u64);
 } dg_writer_dirs SEC(".maps");
 
-/* Files written only by a writtenBy exception's programs (written_by.bpf.h). key: struct
- * dg_inode_key of the data inode; set when such a program opens an empty file nobody else
- * holds for writing, removed by any other write-open. When full, the file is not vouched
- * for: it stays drift (fails closed). The agent removes a container's entries when it
- * goes. */
+/* Who began writing each file of a container's overlay (written_by.bpf.h). key: struct
+ * dg_inode_key of the data inode; updated at every write-open, by any process. LRU: a file
+ * whose entry was evicted (65,536 newer written files) is not vouched for by a writtenBy
+ * exception: it stays drift (fails closed). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
 	__type(key, struct dg_inode_key);
-	__type(value, struct dg_written_by);
-} dg_written_by SEC(".maps");
+	__type(value, struct dg_file_program);
+} dg_file_programs SEC(".maps");
 
 /* Host programs that run image builds (podman, buildah, buildkitd, dockerd), by inode: a
  * container whose first process they started is judged with dg_build_default_mode until

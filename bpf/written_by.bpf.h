@@ -1,24 +1,28 @@
 /* writtenBy exceptions: code the application produces at run time (Varnish compiles its VCL
- * to a shared object and loads it), allowed when the kernel saw that only the programs the
- * policy names ever wrote the file, below the directories it names.
+ * to a shared object and loads it), allowed when the kernel saw that only a program the
+ * policy names wrote the file, and it runs from below a directory the policy names.
  *
- * Decided as the file is written, not when it runs: a write-open (open, openat, openat2,
- * io_uring; every other way to change a file's content needs one) by a process of the
- * container whose executable is an image program of the exception, of an empty file
- * nobody else holds for writing, below one of the exception's directories, vouches for the
- * file's data inode (dg_written_by). Any other write-open, by any process of the container
- * or the host through the overlay, removes it; a truncate(2) by path in the container ends
- * all vouching for that container (as for copy-ups: the kernel does not know which file).
- * The file runs while it is vouched for, not deleted, and nobody holds it for writing.
+ * Every write-open of a file on a container's overlay (open, openat, openat2, io_uring: any
+ * other way to change a file's content needs one), by any process of a container or the
+ * host, is counted in the file's dg_file_programs entry. A write-open that finds the file
+ * empty and held for writing by no one else (its own open aside) starts the file's content
+ * afresh: its opener's executable is recorded, with the count before it. The file was
+ * written by that program alone while no write-open came after it (the count moved by one
+ * only) and no one holds it for writing now; a truncate(2) by path in the container (the
+ * kernel does not know which file) ends this for every file of the container, as for
+ * copy-ups.
  *
- * The writer's executable must itself be the image's file (lower layer, or a copy-up the
- * kernel vouches for): a program put in its place in the upper layer is another inode
- * anyway, and an image program that was modified is not the image's.
+ * When such a file is about to run, it is allowed if the recorded program is the image's
+ * own file (lower layer, or a copy-up the kernel vouches for), is named by one of the
+ * container's writtenBy exceptions (dg_writer_programs, by inode, filled by the agent),
+ * and the path the file runs from is below one of that exception's directories
+ * (dg_writer_dirs, by path hash).
  *
- * Kernel behaviour relied on: a process's mm->exe_file is the file exec opened, the
- * overlay file for a container's root; an open file's f_path.dentry is the overlay dentry,
- * whose d_parent chain ends at the overlay root (the container's "/", also for a process
- * that chrooted below it).
+ * Kernel behaviour relied on: a process's mm->exe_file is the file exec opened, the overlay
+ * file for a container's root; a file's overlay dentry's d_parent chain ends at the overlay
+ * root (the container's "/", also for a process that chrooted below it); i_writecount
+ * counts every open file and shared mapping with write access, and opens take it before
+ * they return.
  */
 #ifndef DRIFTGUARD_WRITTEN_BY_BPF_H
 #define DRIFTGUARD_WRITTEN_BY_BPF_H
@@ -32,8 +36,9 @@
 #include "copy_up.bpf.h"
 #include "hash.bpf.h"
 
-#define DG_WRITER_DEPTH 16 /* directories below "/" a writtenBy file may be at */
+#define DG_WRITER_DEPTH	 16  /* directories below "/" a writtenBy file may be at */
 #define DG_COMPONENT_MAX 256 /* NAME_MAX and its NUL */
+#define DG_NEVER_CLEAN	 (~0ULL)
 
 /* Continues FNV-1a `hash` over "/" and the NUL-terminated name in `buffer`. A global
  * function: verified once. */
@@ -94,35 +99,21 @@ static __always_inline __u64 dg_writer_dirs_of(struct dentry *dentry, __u32 cont
 	return exceptions;
 }
 
-/* The writtenBy exceptions (bits) of the current container that name the current task's
- * executable, when it is the image's own file. */
-static __always_inline __u64 dg_writer_exceptions_of(struct task_struct *task,
-						      __u32 container_dev)
+/* True when `exe`, the executable of a process of `container_dev`, is the image's file. */
+static __always_inline bool dg_is_image_program(struct inode *exe, __u32 container_dev)
 {
-	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	if (!exe)
-		return 0;
-	struct dg_inode_key key = {
-	    .ino = BPF_CORE_READ(exe, i_ino),
-	    .dev = BPF_CORE_READ(exe, i_sb, s_dev),
-	};
-	if (key.dev != container_dev)
-		return 0;
-	struct dg_writer_program *program = bpf_map_lookup_elem(&dg_writer_programs, &key);
-	if (!program || program->identity != dg_scope_identity(task))
-		return 0;
+	if (BPF_CORE_READ(exe, i_sb, s_dev) != container_dev)
+		return false;
 	struct ovl_inode *ovl = dg_ovl_inode(exe);
 	struct dentry *upper_dentry = BPF_CORE_READ(ovl, __upperdentry);
-	if (upper_dentry && (BPF_CORE_READ(ovl, flags) & (1UL << OVL_UPPERDATA_BIT))) {
-		struct inode *upper = BPF_CORE_READ(upper_dentry, d_inode);
-		if (!upper || !dg_is_clean_copy_up(ovl, upper, container_dev))
-			return 0;
-	}
-	return program->exceptions;
+	if (!upper_dentry || !(BPF_CORE_READ(ovl, flags) & (1UL << OVL_UPPERDATA_BIT)))
+		return true;
+	struct inode *upper = BPF_CORE_READ(upper_dentry, d_inode);
+	return upper && dg_is_clean_copy_up(ovl, upper, container_dev);
 }
 
-/* A file was opened for writing: vouch for it (see the top of this file) or stop doing so.
- * `container_dev` is the opener's container, 0 for a host process. */
+/* A file was opened for writing (see the top of this file). `container_dev` is the opener's
+ * container, 0 for a host process. */
 static __always_inline void dg_note_writer(struct file *file, struct task_struct *task,
 					   __u32 container_dev)
 {
@@ -137,41 +128,50 @@ static __always_inline void dg_note_writer(struct file *file, struct task_struct
 	    .ino = BPF_CORE_READ(data, i_ino),
 	    .dev = BPF_CORE_READ(data, i_sb, s_dev),
 	};
-	bool vouch = false;
-	if (container_dev && BPF_CORE_READ(inode, i_sb, s_dev) == container_dev &&
-	    BPF_CORE_READ(data, i_size) == 0 && BPF_CORE_READ(data, i_writecount.counter) == 1) {
-		__u64 programs = dg_writer_exceptions_of(task, container_dev);
-		if (programs) {
-			struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-			vouch = (programs & dg_writer_dirs_of(dentry, container_dev)) != 0;
-		}
+	struct dg_file_program *record = bpf_map_lookup_elem(&dg_file_programs, &key);
+	if (!record) {
+		struct dg_file_program fresh = {.clean_at = DG_NEVER_CLEAN};
+		bpf_map_update_elem(&dg_file_programs, &key, &fresh, BPF_NOEXIST);
+		record = bpf_map_lookup_elem(&dg_file_programs, &key);
+		if (!record)
+			return;
 	}
-	if (!vouch) {
-		bpf_map_delete_elem(&dg_written_by, &key);
+	/* Counted first, then looked at: a concurrent write-open either holds the file for
+	 * writing when this one looks, or moves the count after it. */
+	__u64 before = __sync_fetch_and_add(&record->opens, 1);
+	if (BPF_CORE_READ(data, i_size) != 0 || BPF_CORE_READ(data, i_writecount.counter) != 1)
 		return;
-	}
-	struct dg_written_by value = {
-	    .identity = dg_scope_identity(task),
-	    .container_dev = container_dev,
-	};
-	bpf_map_update_elem(&dg_written_by, &key, &value, BPF_ANY);
+	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	if (!exe)
+		return;
+	record->program.ino = BPF_CORE_READ(exe, i_ino);
+	record->program.dev = BPF_CORE_READ(exe, i_sb, s_dev);
+	record->identity = dg_scope_identity(task);
+	record->program_is_image = container_dev && dg_is_image_program(exe, container_dev);
+	record->clean_at = before;
 }
 
-/* True when the container's writtenBy exceptions vouch for `upper`, the data inode of a file
- * of the container `container_dev` that is about to run. */
-static __always_inline bool dg_is_vouched_writing(struct inode *upper, __u64 ino, __u32 dev,
-						  __u32 container_dev)
+/* True when a writtenBy exception of the container `container_dev` vouches for `upper`, the
+ * data inode of the file at `dentry` about to run (see the top of this file). */
+static __always_inline bool dg_is_written_by_exception(struct inode *upper, __u64 ino, __u32 dev,
+						       struct dentry *dentry, __u32 container_dev)
 {
 	struct dg_inode_key key = {
 	    .ino = ino,
 	    .dev = dev,
 	};
-	struct dg_written_by *written = bpf_map_lookup_elem(&dg_written_by, &key);
-	if (!written || written->container_dev != container_dev ||
-	    written->identity != dg_scope_identity(bpf_get_current_task_btf()) ||
-	    dg_copy_ups_distrusted(container_dev))
+	struct dg_file_program *record = bpf_map_lookup_elem(&dg_file_programs, &key);
+	if (!record || !record->program_is_image || record->clean_at + 1 != record->opens)
 		return false;
-	return BPF_CORE_READ(upper, i_writecount.counter) <= 0;
+	__u64 identity = dg_scope_identity(bpf_get_current_task_btf());
+	if (record->identity != identity || record->program.dev != container_dev)
+		return false;
+	struct dg_writer_program *program = bpf_map_lookup_elem(&dg_writer_programs, &record->program);
+	if (!program || program->identity != identity || !dentry)
+		return false;
+	if (BPF_CORE_READ(upper, i_writecount.counter) > 0 || dg_copy_ups_distrusted(container_dev))
+		return false;
+	return (program->exceptions & dg_writer_dirs_of(dentry, container_dev)) != 0;
 }
 
 #endif /* DRIFTGUARD_WRITTEN_BY_BPF_H */

@@ -111,12 +111,15 @@ struct dg_writer_dir_key {
 	__u32 pad;
 };
 
-/* Value of dg_written_by, keyed by struct dg_inode_key of a file's data inode: the file was
- * written only by programs a writtenBy exception of this container names, below one of
- * its directories. */
-struct dg_written_by {
-	__u64 identity;
-	__u32 container_dev;
+/* Value of dg_file_programs, keyed by struct dg_inode_key of a file's data inode (the upper
+ * layer's): the program that last began writing it while it was empty and no one else held
+ * it for writing, and whether it was opened for writing since (written_by.bpf.h). */
+struct dg_file_program {
+	struct dg_inode_key program; /* that opener's executable: inode and s_dev */
+	__u64 opens;		     /* write-opens of the file counted so far */
+	__u64 clean_at;		     /* the count before that open; ~0: no such open */
+	__u64 identity;		     /* dg_container_identity() of the opener's container */
+	__u32 program_is_image;	     /* the executable was the image's own file there */
 	__u32 pad;
 };
 

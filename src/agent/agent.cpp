@@ -20,6 +20,7 @@
 #include "agent/container_registry.h"
 #include "agent/control_server.h"
 #include "agent/event_enricher.h"
+#include "agent/mount_watch.h"
 #include "agent/event_log.h"
 #include "agent/event_sink.h"
 #include "agent/flood_control.h"
@@ -108,6 +109,12 @@ class Agent {
         watch(signal_fd.get());
         watch(timer.get());
         watch(control_->listen_fd());
+        if (mounts_.fd() >= 0) {
+            epoll_event event{};
+            event.events = EPOLLPRI;
+            event.data.fd = mounts_.fd();
+            ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, mounts_.fd(), &event);
+        }
         if (policy_->watch_fd() >= 0) {
             watch(policy_->watch_fd());
         }
@@ -122,8 +129,16 @@ class Agent {
         }
         std::array<epoll_event, 32> ready{};
         for (;;) {
+            // While a container may be starting, look for it every few milliseconds.
+            const int timeout = mounts_.in_burst()
+                                    ? static_cast<int>(MountWatch::kBurstInterval.count())
+                                    : -1;
             int count =
-                ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), -1);
+                ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), timeout);
+            if (count == 0) {
+                discover_new();
+                continue;
+            }
             if (count < 0 && errno == EINTR) {
                 continue;
             }
@@ -146,6 +161,9 @@ class Agent {
                     discover();
                     flush_repeats(false);
                     update_metrics();
+                } else if (fd == mounts_.fd()) {
+                    mounts_.changed();
+                    discover_new();
                 } else if (fd == sensor_->events_fd()) {
                     (void)sensor_->consume();
                 } else if (fd == control_->listen_fd()) {
@@ -280,10 +298,15 @@ class Agent {
     }
 
     void discover() {
+        discover_new();
+        registry_->refresh_verifications();
+    }
+
+    // Onboards containers that appeared and drops those that went.
+    void discover_new() {
         for (int fd : registry_->sync(runtime::discover_containers(), policy_->current())) {
             watch(fd);
         }
-        registry_->refresh_verifications();
     }
 
     void report(const dg_event& event) {
@@ -414,6 +437,7 @@ class Agent {
     std::unique_ptr<ControlServer> control_;
     EventLog event_log_;
     UniqueFd epoll_;
+    MountWatch mounts_;
 };
 
 }  // namespace

@@ -60,23 +60,26 @@ std::vector<int> ContainerRegistry::sync(
         tracked.root = root;
         tracked.seen_since = std::chrono::system_clock::now();
         tracked.metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
+        tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
+        tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
+        tracked.writers = std::make_unique<WriterExceptions>(sensor_, dev, root.identity);
+        auto [it, inserted] = containers_.emplace(dev, std::move(tracked));
+        TrackedContainer& container = it->second;
+        // The mode and the kernel's exceptions first: reading a new image's layers for its
+        // inventory can take a second, and the container is running meanwhile.
+        decide(container, policy);
         try {
-            tracked.inventory = inventories_.get(root.lowerdirs);
+            container.inventory = inventories_.get(root.lowerdirs);
         } catch (const image::ImageError& error) {
             spdlog::warn(
                 "container {}: cannot read its image layers ({}); its copied-up files "
                 "stay drift",
                 dev, error.what());
-            tracked.inventory = std::make_shared<const image::Inventory>();
+            container.inventory = std::make_shared<const image::Inventory>();
         }
-        tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
-        tracked.verifier = std::make_unique<UpperLayerVerifier>(*tracked.allowed,
-                                                                *tracked.inventory, root.upperdir);
-        tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
-        tracked.writers = std::make_unique<WriterExceptions>(sensor_, dev, root.identity);
-        auto [it, inserted] = containers_.emplace(dev, std::move(tracked));
-        TrackedContainer& container = it->second;
-        decide(container, policy);  // sweeps the upper layer when there are exceptions
+        container.verifier = std::make_unique<UpperLayerVerifier>(
+            *container.allowed, *container.inventory, root.upperdir);
+        container.verifier->set_exceptions(container.exceptions);  // sweeps when there are any
         if (container.exceptions.empty()) {
             container.verifier->sweep();
         }
@@ -116,8 +119,10 @@ void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy
         spdlog::debug("container {}: mode {}", short_id(container.metadata.id),
                       mode_word(container.decision.mode));
     }
-    container.verifier->set_exceptions(container.exceptions);
     container.writers->apply(container.root.pid, container.writer_exceptions);
+    if (container.verifier) {
+        container.verifier->set_exceptions(container.exceptions);
+    }
 }
 
 void ContainerRegistry::apply(const policy::Policy& policy) {

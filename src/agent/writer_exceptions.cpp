@@ -76,7 +76,7 @@ void WriterExceptions::apply(pid_t pid, const std::vector<policy::Exception>& ex
     }
     programs_ = std::move(found);
     if (programs == told_programs_ && directories == told_directories_) {
-        return;  // unchanged: the files vouched for stay so
+        return;  // unchanged
     }
     forget();
     told_programs_ = programs;

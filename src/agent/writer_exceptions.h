@@ -16,7 +16,7 @@ namespace driftguard::agent {
 // One container's writtenBy exceptions, in the kernel (bpf/written_by.bpf.h): the inodes
 // of the image programs they name, resolved inside the container's root (a symlink such
 // as /usr/bin/ld is followed there, never out of it), and their directories by path hash.
-// The kernel then vouches for files only those programs wrote, as they are written.
+// The kernel then lets run the files only those programs wrote, below those directories.
 class WriterExceptions {
   public:
     WriterExceptions(kernel::Sensor& sensor, std::uint32_t container_dev, std::uint64_t identity)
@@ -27,8 +27,6 @@ class WriterExceptions {
 
     // Replaces what the kernel knows for this container. At most 64 exceptions (one bit
     // each); more are logged and left out. A program not found in the image is logged.
-    // When the programs or directories change, the files the kernel vouched for under the
-    // old ones are no longer vouched for.
     void apply(pid_t pid, const std::vector<policy::Exception>& exceptions);
     // The programs found at the last apply(), by their paths in the container.
     const std::set<std::string>& programs() const { return programs_; }

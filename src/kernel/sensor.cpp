@@ -39,7 +39,7 @@ std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
             program->maps.dg_last_write_open,  program->maps.dg_copy_up_dirty,
             program->maps.dg_copy_up_distrust, program->maps.dg_event_shares,
             program->maps.dg_writer_programs,  program->maps.dg_writer_dirs,
-            program->maps.dg_written_by};
+            program->maps.dg_file_programs};
 }
 
 // Tracepoints that exist under another name (or not at all) on some kernels: load only the
@@ -265,14 +265,6 @@ void Sensor::forget_writers(const std::function<bool(std::uint32_t)>& gone) {
     for (const auto& key : map_keys<dg_writer_dir_key>(dirs)) {
         if (gone(key.container_dev)) {
             (void)bpf_map__delete_elem(dirs, &key, sizeof(key), 0);
-        }
-    }
-    bpf_map* files = state_->program->maps.dg_written_by;
-    for (const auto& key : map_keys<dg_inode_key>(files)) {
-        dg_written_by value{};
-        if (bpf_map__lookup_elem(files, &key, sizeof(key), &value, sizeof(value), 0) == 0 &&
-            gone(value.container_dev)) {
-            (void)bpf_map__delete_elem(files, &key, sizeof(key), 0);
         }
     }
 }

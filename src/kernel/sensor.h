@@ -62,8 +62,8 @@ class Sensor {
     // write, and a directory below which it may.
     Status set_writer_program(const dg_inode_key& program, const dg_writer_program& value);
     Status set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions);
-    // Removes the writtenBy programs and directories, and the files vouched for, of every
-    // container for which `gone(container_dev)` is true.
+    // Removes the writtenBy programs and directories of every container for which
+    // `gone(container_dev)` is true.
     void forget_writers(const std::function<bool(std::uint32_t)>& gone);
     // Records, for a process the sensor could not see enter its container (it started
     // before the sensor and has left the container's root since), that it belongs to the

@@ -13,7 +13,9 @@ AGENT_EVENTS="$work/events.jsonl"
 AGENT_LOG="$work/agent.log"
 name="dg-workload-$$"
 workloads=("$@")
-[[ ${#workloads[@]} -gt 0 ]] || workloads=(php-jit php-fpm erlang java node python-ctypes nginx redis)
+[[ ${#workloads[@]} -gt 0 ]] || workloads=(php-jit php-fpm erlang java node python-ctypes nginx redis
+                                            postgres rabbitmq varnish)
+policy="$(dirname "$0")/policy.yaml"
 
 cleanup() { stop_agent; podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -26,7 +28,7 @@ no_events() { # WHAT
 }
 
 # The agent first, then a fresh container per workload.
-start_agent enforce "agent running"
+start_agent enforce "agent running" --policy "$policy"
 for workload in "${workloads[@]}"; do
     podman run --rm --name "$name" "$image" /opt/workloads/run.sh "$workload" > "$work/out" 2>&1 \
         || { cat "$work/out" >&2; fail "$workload failed under enforce (agent started first)"; }
@@ -51,7 +53,7 @@ stop_agent
 
 # The container first, then the agent: the same work through podman exec.
 podman run -d --name "$name" "$image" sleep 3600 >/dev/null
-start_agent enforce "container "
+start_agent enforce "container " --policy "$policy"
 for workload in "${workloads[@]}"; do
     podman exec "$name" /opt/workloads/run.sh "$workload" > "$work/out" 2>&1 \
         || { cat "$work/out" >&2; fail "$workload failed under enforce (container started first)"; }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one workload of the workload tier inside the container; exits non-zero on failure.
-#   run.sh php-jit|php-fpm|erlang|java|node|python-ctypes|nginx|redis
+#   run.sh php-jit|php-fpm|erlang|java|node|python-ctypes|nginx|redis|varnish|postgres|rabbitmq
 set -eu
 w=/opt/workloads
 case "$1" in
@@ -37,5 +37,34 @@ case "$1" in
         for _ in $(seq 50); do redis-cli -p 6380 ping >/dev/null 2>&1 && break; sleep 0.1; done
         redis-benchmark -p 6380 -q -n 5000 -t get,set
         redis-cli -p 6380 shutdown nosave || true ;;
+    varnish)
+        # Compiles its VCL to a shared object and loads it: needs the writtenBy exception
+        # of docs/policy.md. A second VCL is compiled and loaded while it serves.
+        nginx 2>/dev/null
+        varnishd -n /var/lib/varnish/dg -a 127.0.0.1:6081 -f $w/default.vcl -s malloc,32m
+        for _ in $(seq 100); do curl -fs http://127.0.0.1:6081/ >/dev/null 2>&1 && break; sleep 0.1; done
+        curl -fs http://127.0.0.1:6081/ >/dev/null
+        varnishadm -n /var/lib/varnish/dg vcl.load reloaded $w/default.vcl >/dev/null
+        varnishadm -n /var/lib/varnish/dg vcl.use reloaded >/dev/null
+        for _ in 1 2 3; do curl -fs http://127.0.0.1:6081/ >/dev/null; done
+        varnishadm -n /var/lib/varnish/dg stop >/dev/null
+        pkill -x varnishd; nginx -s quit 2>/dev/null
+        echo "varnish served 4 requests through two compiled VCLs" ;;
+    postgres)
+        # PostgreSQL's LLVM JIT (llvmjit.so) compiles queries to machine code.
+        d=/var/lib/postgresql/dg
+        su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/initdb -D $d >/dev/null 2>&1 &&
+            /usr/lib/postgresql/15/bin/pg_ctl -D $d -o '-k /tmp -c listen_addresses=' -w start >/dev/null"
+        out="$(su postgres -s /bin/sh -c "psql -h /tmp -At -c \"set jit_above_cost = 0; set jit_optimize_above_cost = 0; set jit_inline_above_cost = 0; explain (analyze, format json) select sum(i * 2) from generate_series(1, 200000) i\"")"
+        su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/pg_ctl -D $d -w stop >/dev/null"
+        echo "$out" | grep -q '"Functions":' || { echo "$out"; exit 1; }
+        echo "postgres ran a query through its LLVM JIT" ;;
+    rabbitmq)
+        # RabbitMQ on Erlang's JIT, its CLI tools on a second Erlang VM each.
+        rabbitmq-server >/tmp/rabbitmq.log 2>&1 & server=$!
+        for _ in $(seq 120); do rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1 && break; sleep 0.5; done
+        rabbitmqctl -q status >/dev/null
+        rabbitmqctl -q stop >/dev/null; wait $server || true
+        echo "rabbitmq started, answered rabbitmqctl status, stopped" ;;
     *) echo "unknown workload $1" >&2; exit 2 ;;
 esac
