@@ -37,7 +37,7 @@ TEST(AbiLayout, DriftEvent) {
                   128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
     static_assert(sizeof(dg_event) ==
                   136 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
-    EXPECT_EQ(DG_ABI_VERSION, 5);
+    EXPECT_EQ(DG_ABI_VERSION, 6);
 }
 
 TEST(AbiLayout, ProvenanceMapValues) {
