@@ -60,14 +60,7 @@ static __always_inline struct dentry *dg_ovl_lower_dentry(struct ovl_inode *ovl)
  * process is younger than the sensor (a container in the host's pid namespace never is). */
 static __always_inline bool dg_container_started_after_load(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	if (level == 0 || level > 32)
-		return false;
-	struct upid upid = {};
-	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]);
-	struct task_struct *reaper = BPF_CORE_READ(upid.ns, child_reaper);
+	struct task_struct *reaper = dg_pidns_first_process();
 	return reaper && BPF_CORE_READ(reaper, start_time) > dg_loaded_ns;
 }
 

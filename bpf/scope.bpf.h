@@ -206,6 +206,20 @@ static __always_inline void dg_scope_at_fork(struct task_struct *parent, struct 
 		dg_remember_scope(child, dev, dg_scope_identity(parent));
 }
 
+/* The first process (child reaper) of the current task's pid namespace, or NULL in the
+ * host's pid namespace. */
+static __always_inline struct task_struct *dg_pidns_first_process(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	if (level == 0 || level > 32)
+		return NULL;
+	struct upid upid = {};
+	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]);
+	return BPF_CORE_READ(upid.ns, child_reaper);
+}
+
 /* The container whose rules judge `task` now, or 0 (a host task, or outside the test scope). */
 static __always_inline __u32 dg_container_of(struct task_struct *task)
 {

@@ -46,14 +46,7 @@ static __always_inline bool dg_runs_builder(struct task_struct *task)
  * build programs. */
 static __always_inline bool dg_is_build_step(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	if (level == 0 || level > 32)
-		return false;
-	struct upid upid = {};
-	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]);
-	struct task_struct *starter = BPF_CORE_READ(upid.ns, child_reaper);
+	struct task_struct *starter = dg_pidns_first_process();
 	for (int i = 0; i < 2 && starter; i++) {
 		starter = BPF_CORE_READ(starter, real_parent);
 		if (starter && dg_runs_builder(starter))
