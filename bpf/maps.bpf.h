@@ -230,6 +230,19 @@ static __always_inline struct dg_path_buffer *dg_path_buffer(void)
 	return bpf_map_lookup_elem(&dg_path_scratch, &zero);
 }
 
+/* Scratch space for the directories above a file (written_by.bpf.h): kept off the stack,
+ * which 6.1's verifier limits to 512 bytes for a program and the functions it calls. */
+#define DG_WRITER_DEPTH 16 /* directories below "/" a writtenBy file may be at */
+struct dg_ancestors {
+	__u64 dentries[DG_WRITER_DEPTH + 1];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_ancestors);
+} dg_ancestor_scratch SEC(".maps");
+
 /* Scratch space for building an event bigger than the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -36,7 +36,6 @@
 #include "copy_up.bpf.h"
 #include "hash.bpf.h"
 
-#define DG_WRITER_DEPTH	 16  /* directories below "/" a writtenBy file may be at */
 #define DG_COMPONENT_MAX 256 /* NAME_MAX and its NUL */
 #define DG_NEVER_CLEAN	 (~0ULL)
 
@@ -60,7 +59,11 @@ __noinline __u64 dg_hash_component(__u64 hash, const struct dg_path_buffer *buff
  * file at `dentry`, at any depth. */
 static __always_inline __u64 dg_writer_dirs_of(struct dentry *dentry, __u32 container_dev)
 {
-	struct dentry *ancestors[DG_WRITER_DEPTH + 1];
+	__u32 zero = 0;
+	struct dg_ancestors *walk = bpf_map_lookup_elem(&dg_ancestor_scratch, &zero);
+	if (!walk)
+		return 0;
+	struct dentry **ancestors = (struct dentry **)walk->dentries;
 	int count = 0;
 	struct dentry *at = dentry;
 	for (int i = 0; i < DG_WRITER_DEPTH + 1; i++) {
