@@ -52,5 +52,9 @@ run 137 "ld's output run through a hard link outside the directory is drift" \
     "$(link /var/lib/varnish/t/linked.so) && ln /var/lib/varnish/t/linked.so /tmp/linked.so && LD_PRELOAD=/tmp/linked.so /bin/true"
 run 137 "a descriptor the shell opened before ld wrote makes it drift" \
     ": > /var/lib/varnish/t/held.so && exec 3<>/var/lib/varnish/t/held.so && $(link /var/lib/varnish/t/held.so) && exec 3>&- && LD_PRELOAD=/var/lib/varnish/t/held.so /bin/true"
+# ld run through the loader: the process's executable is ld.so, not the program named.
+podman exec "$name" sh -c 'echo "int f(void) { return 42; }" > /tmp/f.c && gcc -c -fPIC -o /tmp/f.o /tmp/f.c'
+run 137 "ld started through ld.so (its executable is then ld.so) writes drift" \
+    "/lib64/ld-linux-x86-64.so.2 /usr/bin/ld -shared -o /var/lib/varnish/t/via-ldso.so /tmp/f.o && LD_PRELOAD=/var/lib/varnish/t/via-ldso.so /bin/true"
 run 0 "Varnish, the exception's purpose, runs" "/opt/workloads/run.sh varnish"
 echo "PASS: writtenBy lets run what the named program alone wrote below the directory, nothing else"
