@@ -79,7 +79,7 @@ OverlayContainer::OverlayContainer(Options options)
     copy_file("/usr/bin/true", lower_ + "/bin/target", 0755);
     copy_file("/usr/bin/true", lower_ + "/bin/not-executable", 0644);
     for (const char* applet : {"sh", "true", "cat", "cp", "mv", "ln", "rm", "chmod", "touch",
-                               "echo", "sleep", "env", "chroot"}) {
+                               "echo", "sleep", "env", "chroot", "unshare"}) {
         fs::create_symlink("busybox", lower_ + "/bin/" + applet);
     }
     copy_file(payload_path("drift_helper"), lower_ + "/bin/drift_helper", 0755);
