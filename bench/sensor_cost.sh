@@ -8,14 +8,14 @@
 # The builds take turns for ROUNDS rounds; each row is the mean ± standard deviation over
 # the rounds.
 #   sensor_cost.sh [BUILD_DIR [OTHER_BUILD_DIR...]]
-#   (EXECS, MAPS, HOST_CALLS, ROUNDS override 4000, 300, 2000000, 5)
+#   (EXECS, MAPS, WRITES, HOST_CALLS, ROUNDS override 4000, 300, 20000, 2000000, 5)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 builds=("${@:-$repo/build}")
 source "$repo/tests/e2e/lib.sh"
 source "$repo/bench/lib.sh"
 require_root
-execs="${EXECS:-4000}" maps="${MAPS:-300}" host_calls="${HOST_CALLS:-2000000}" rounds="${ROUNDS:-5}"
+execs="${EXECS:-4000}" maps="${MAPS:-300}" writes="${WRITES:-20000}" host_calls="${HOST_CALLS:-2000000}" rounds="${ROUNDS:-5}"
 image="$(test_image debian)"
 name="dg-cost-$$"
 work="$(mktemp -d)"
@@ -75,6 +75,9 @@ for ((round = 0; round < rounds; ++round)); do
         sleep 5 # the agent's own start-up (inventories, hashing) runs the programs too
         measure "$label|fork+exec /usr/bin/true ×$execs (container)" "$execs" /usr/bin/true
         measure "$label|apt-config dump ×$maps (container, mmap-heavy)" "$maps" '/usr/bin/apt-config dump'
+        # A shell builtin's redirection: one write-open of an overlay file per iteration,
+        # no fork (every write-open is counted for copy-ups and writtenBy exceptions).
+        measure "$label|open for writing, truncate ×$writes (container, overlay file)" "$writes" ': 2>/tmp/written'
         measure "$label|getppid() ×$host_calls (host process)" "$host_calls" host:host_loop
         stop_bench_agent
     done
