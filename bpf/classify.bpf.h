@@ -23,7 +23,7 @@
 #include "copy_up.bpf.h"
 #include "written_by.bpf.h"
 
-#define TMPFS_MAGIC	  0x01021994
+#define TMPFS_MAGIC 0x01021994
 
 /* inode ctime before 6.6 (i_ctime) and in 6.6 .. 6.10 (__i_ctime); 6.11+ has i_ctime_sec/nsec. */
 struct inode___v61 {

@@ -169,7 +169,8 @@ static __always_inline bool dg_is_written_by_exception(struct inode *upper, __u6
 	__u64 identity = dg_scope_identity(bpf_get_current_task_btf());
 	if (record->identity != identity || record->program.dev != container_dev)
 		return false;
-	struct dg_writer_program *program = bpf_map_lookup_elem(&dg_writer_programs, &record->program);
+	struct dg_writer_program *program =
+	    bpf_map_lookup_elem(&dg_writer_programs, &record->program);
 	if (!program || program->identity != identity || !dentry)
 		return false;
 	if (BPF_CORE_READ(upper, i_writecount.counter) > 0 || dg_copy_ups_distrusted(container_dev))

@@ -177,8 +177,8 @@ struct dg_event {
 	__u8 verdict; /* enum dg_verdict */
 	__u8 mode;    /* enum dg_mode in force */
 	__u16 flags;  /* DG_EVENT_* */
-	__u32 pid;  /* thread id */
-	__u32 tgid; /* process id */
+	__u32 pid;    /* thread id */
+	__u32 tgid;   /* process id */
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;

@@ -12,9 +12,9 @@ namespace driftguard::agent {
 
 const std::vector<std::string>& build_program_paths() {
     static const std::vector<std::string> kPaths = {
-        "/usr/bin/podman",   "/usr/local/bin/podman",   "/usr/bin/buildah",
-        "/usr/local/bin/buildah", "/usr/bin/buildkitd", "/usr/local/bin/buildkitd",
-        "/usr/bin/dockerd",  "/usr/sbin/dockerd",       "/usr/local/bin/dockerd",
+        "/usr/bin/podman",        "/usr/local/bin/podman", "/usr/bin/buildah",
+        "/usr/local/bin/buildah", "/usr/bin/buildkitd",    "/usr/local/bin/buildkitd",
+        "/usr/bin/dockerd",       "/usr/sbin/dockerd",     "/usr/local/bin/dockerd",
     };
     return kPaths;
 }
@@ -30,9 +30,10 @@ std::vector<std::string> register_build_programs(kernel::Sensor& sensor,
             continue;
         }
         if (!S_ISREG(info.st_mode) || info.st_uid != 0 || (info.st_mode & (S_IWGRP | S_IWOTH))) {
-            spdlog::warn("{}: not a root-owned file only root can write; not taken as a build "
-                         "program",
-                         path);
+            spdlog::warn(
+                "{}: not a root-owned file only root can write; not taken as a build "
+                "program",
+                path);
             continue;
         }
         const auto dev = kernel_dev(info.st_dev);
@@ -42,9 +43,10 @@ std::vector<std::string> register_build_programs(kernel::Sensor& sensor,
         found.push_back(path);
     }
     if (auto status = sensor.set_builder_programs(keys); !status) {
-        spdlog::error("cannot tell the kernel the build programs (build steps wait for the "
-                      "agent's decision): {}",
-                      status.error().message);
+        spdlog::error(
+            "cannot tell the kernel the build programs (build steps wait for the "
+            "agent's decision): {}",
+            status.error().message);
         return {};
     }
     return found;

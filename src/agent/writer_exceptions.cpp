@@ -61,9 +61,10 @@ void WriterExceptions::apply(pid_t pid, const std::vector<policy::Exception>& ex
             struct stat info {};
             if (!fd || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode) ||
                 kernel_dev(info.st_dev) != container_dev_) {
-                spdlog::warn("container {}: writtenBy exception {}: {} is not a program of its "
-                             "image; files it writes stay drift",
-                             container_dev_, exception_name(exception), path);
+                spdlog::warn(
+                    "container {}: writtenBy exception {}: {} is not a program of its "
+                    "image; files it writes stay drift",
+                    container_dev_, exception_name(exception), path);
                 continue;
             }
             programs[{info.st_ino, container_dev_}] |= bit;
@@ -90,8 +91,8 @@ void WriterExceptions::apply(pid_t pid, const std::vector<policy::Exception>& ex
     }
     for (const auto& [hash, bits] : directories) {
         if (auto status = sensor_.set_writer_dir({hash, container_dev_, 0}, bits); !status) {
-            spdlog::error("container {}: writtenBy directory not in the kernel: {}",
-                          container_dev_, status.error().message);
+            spdlog::error("container {}: writtenBy directory not in the kernel: {}", container_dev_,
+                          status.error().message);
         }
     }
 }

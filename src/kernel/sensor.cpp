@@ -228,8 +228,8 @@ Status Sensor::set_builder_programs(const std::vector<dg_inode_key>& programs) {
     const std::uint8_t yes = 1;
     for (const auto& key : programs) {
         if (auto status = check_libbpf(
-                bpf_map__update_elem(map, &key, sizeof(key), &yes, sizeof(yes), BPF_ANY),
-                "update", "dg_builder_programs");
+                bpf_map__update_elem(map, &key, sizeof(key), &yes, sizeof(yes), BPF_ANY), "update",
+                "dg_builder_programs");
             !status) {
             return status;
         }
@@ -249,8 +249,7 @@ Status Sensor::set_writer_program(const dg_inode_key& program, const dg_writer_p
 
 Status Sensor::set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions) {
     return check_libbpf(bpf_map__update_elem(state_->program->maps.dg_writer_dirs, &dir,
-                                             sizeof(dir), &exceptions, sizeof(exceptions),
-                                             BPF_ANY),
+                                             sizeof(dir), &exceptions, sizeof(exceptions), BPF_ANY),
                         "update", "dg_writer_dirs");
 }
 
@@ -299,7 +298,6 @@ Status Sensor::forget_inode(const dg_inode_key& key) {
     int result = bpf_map__delete_elem(state_->program->maps.dg_allowed, &key, sizeof(key), 0);
     return result == -ENOENT ? Status(Ok{}) : check_libbpf(result, "delete", "dg_allowed");
 }
-
 
 std::optional<dg_file_writers> Sensor::writers_of(const dg_inode_key& file) const {
     dg_file_writers writers{};

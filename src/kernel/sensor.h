@@ -15,11 +15,11 @@ namespace driftguard::kernel {
 
 // Settings the sensor is loaded with.
 struct SensorConfig {
-    dg_mode default_mode = DG_MODE_ENFORCE;  // containers without their own mode
-    std::uint32_t default_flags = 0;         // and their DG_POLICY_* flags
+    dg_mode default_mode = DG_MODE_ENFORCE;    // containers without their own mode
+    std::uint32_t default_flags = 0;           // and their DG_POLICY_* flags
     dg_mode build_default_mode = DG_MODE_OFF;  // build steps the agent has not decided yet
-    std::uint32_t host_root_dev = 0;         // s_dev of the host's "/" (kernel encoding)
-    std::uint32_t only_container_dev = 0;    // test scope: judge only this container (0: all)
+    std::uint32_t host_root_dev = 0;           // s_dev of the host's "/" (kernel encoding)
+    std::uint32_t only_container_dev = 0;      // test scope: judge only this container (0: all)
     // bpffs directory to pin programs and maps in, so enforcement outlives this process
     // (kernel/pinned_state.h). Empty: nothing pinned, everything detaches with the Sensor.
     std::string pin_root;

@@ -173,16 +173,17 @@ void written_by(const YAML::Node& node, const std::string& where, Exception& res
     }
     if (!result.sha256.empty()) {
         throw PolicyError(node["sha256"].Mark(),
-                          where + ": writtenBy names who may write the files; it does not go "
-                                  "with sha256");
+                          where +
+                              ": writtenBy names who may write the files; it does not go "
+                              "with sha256");
     }
     if (result.paths.empty()) {
         throw PolicyError(node.Mark(), where + ": writtenBy needs 'paths' (directories, /dir/**)");
     }
     for (std::size_t i = 0; i < result.paths.size(); ++i) {
         const std::string& path = result.paths[i];
-        const bool directory_form = path.ends_with("/**") && path.size() > 3 &&
-                                    !has_glob(path.substr(0, path.size() - 3));
+        const bool directory_form =
+            path.ends_with("/**") && path.size() > 3 && !has_glob(path.substr(0, path.size() - 3));
         if (!directory_form) {
             throw PolicyError(node["paths"][i].Mark(),
                               fmt::format("{}.paths[{}]: '{}': with writtenBy, paths are "

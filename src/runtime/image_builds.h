@@ -13,9 +13,9 @@ namespace driftguard::runtime {
 // A container that is one step of an image build, as the builder's own state on the host
 // describes it.
 struct BuildStep {
-    std::string builder;  // "buildah" (podman build, buildah run) or "buildkit"
-    std::string id;       // the builder's container ID
-    std::string name;     // buildah's working-container name
+    std::string builder;     // "buildah" (podman build, buildah run) or "buildkit"
+    std::string id;          // the builder's container ID
+    std::string name;        // buildah's working-container name
     std::string image_name;  // the image the step starts from, when the builder records it
     std::string image_id;
     std::string image_digest;
@@ -31,7 +31,6 @@ struct BuildStep {
 //    and whose init process, the same process (pid and start time), has this container's
 //    root (`root_dev`, the overlay's kernel s_dev).
 std::optional<BuildStep> find_build_step(const RuntimePaths& paths, const std::string& upperdir,
-                                         std::uint32_t root_dev,
-                                         const std::string& proc = "/proc");
+                                         std::uint32_t root_dev, const std::string& proc = "/proc");
 
 }  // namespace driftguard::runtime

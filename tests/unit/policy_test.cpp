@@ -132,7 +132,8 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"exceptions:\n  - paths: [/var/lib/x/*.so]\n    writtenBy: [/usr/bin/ld]\n",
                 "p.yaml:2:13: exceptions[0].paths[0]: '/var/lib/x/*.so': with writtenBy, paths "
                 "are directories written as /dir/**"},
-        Refusal{"exceptions:\n  - sha256: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]"
+        Refusal{"exceptions:\n  - sha256: "
+                "[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]"
                 "\n    writtenBy: [/usr/bin/ld]\n",
                 "p.yaml:2:13: exceptions[0]: writtenBy names who may write the files; it does "
                 "not go with sha256"},
@@ -187,8 +188,7 @@ TEST(PolicySelection, BuildsOnlyByRulesThatSayBuildAndOffByDefault) {
     const auto unselected = decide_mode(parsed.value(), build);
     EXPECT_EQ(unselected.mode, DG_MODE_OFF);
     EXPECT_EQ(unselected.reason, "image build (no rule has build: true)");
-    EXPECT_EQ(decide_mode(parsed.value(), container("localhost/debian:12")).mode,
-              DG_MODE_ENFORCE);
+    EXPECT_EQ(decide_mode(parsed.value(), container("localhost/debian:12")).mode, DG_MODE_ENFORCE);
 
     auto with_builds = parse_policy(
         "rules:\n"
