@@ -20,24 +20,30 @@
 #include "agent/container_registry.h"
 #include "agent/control_server.h"
 #include "agent/event_enricher.h"
-#include "agent/mount_watch.h"
 #include "agent/event_log.h"
+#include "agent/event_loop.h"
 #include "agent/event_sink.h"
 #include "agent/flood_control.h"
-#include "agent/metrics.h"
 #include "agent/instance_lock.h"
+#include "agent/metrics.h"
+#include "agent/mount_watch.h"
 #include "agent/policy_keeper.h"
+#include "agent/scope_recovery.h"
+#include "agent/worker_pool.h"
 #include "common/kernel_dev.h"
 #include "common/unique_fd.h"
 #include "common/utc_time.h"
 #include "events/event_json.h"
+#include "kernel/pin_holders.h"
 #include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
-#include "agent/scope_recovery.h"
 #include "runtime/container_discovery.h"
 
 namespace driftguard::agent {
 namespace {
+
+// Events waiting for their hash; past this, events are published without one.
+constexpr std::size_t kMaxQueuedEvents = 1024;
 
 class Agent {
   public:
@@ -85,9 +91,17 @@ class Agent {
         }
         runtime::RuntimePaths paths;
         paths.ask_podman = options_.ask_podman;
-        registry_.emplace(*sensor_, runtime::MetadataResolver(paths), options_.only_container);
+        registry_.emplace(
+            *sensor_, runtime::MetadataResolver(paths), options_.only_container,
+            [this]() -> const policy::Policy& { return policy_->current(); },
+            [this](int fd) {
+                loop_.watch(fd, [this, fd] {
+                    if (auto* container = registry_->find_by_watch_fd(fd)) {
+                        container->verifier->handle_watch_events();
+                    }
+                });
+            });
 
-        epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
         auto control = ControlServer::listen(
             options_.state_dir + "/driftguard.sock",
             [this](const nlohmann::json& request, const ControlServer::Reply& reply,
@@ -97,7 +111,7 @@ class Agent {
             return 1;
         }
         control_ = std::move(control.value());
-        control_->set_epoll(epoll_.get());
+        control_->set_loop(loop_);
         UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
         UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
         itimerspec interval{};
@@ -105,19 +119,41 @@ class Agent {
         interval.it_interval.tv_nsec = (options_.discovery_interval_ms % 1000) * 1000000L;
         interval.it_value.tv_nsec = 1;
         ::timerfd_settime(timer.get(), 0, &interval, nullptr);
-        watch(sensor_->events_fd());
-        watch(signal_fd.get());
-        watch(timer.get());
-        watch(control_->listen_fd());
-        if (mounts_.fd() >= 0) {
-            epoll_event event{};
-            event.events = EPOLLPRI;
-            event.data.fd = mounts_.fd();
-            ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, mounts_.fd(), &event);
+        loop_.watch(sensor_->events_fd(), [this] { (void)sensor_->consume(); });
+        loop_.watch(signal_fd.get(), [this, fd = signal_fd.get()] {
+            signalfd_siginfo info{};
+            (void)::read(fd, &info, sizeof(info));
+            if (info.ssi_signo == SIGHUP) {
+                reload_policy("SIGHUP");
+                return;
+            }
+            flush_repeats(true);
+            stop_message();
+            loop_.stop();
+        });
+        loop_.watch(timer.get(), [this, fd = timer.get()] {
+            std::uint64_t expirations = 0;
+            (void)::read(fd, &expirations, sizeof(expirations));
+            discover();
+            flush_repeats(false);
+            update_metrics();
+        });
+        loop_.watch(
+            mounts_.fd(),
+            [this] {
+                mounts_.changed();
+                discover_new();
+            },
+            EPOLLPRI);
+        loop_.watch(policy_->watch_fd(), [this] {
+            if (policy_->drain()) {
+                reload_policy("file change");
+            }
+        });
+        for (int fd : registry_->completion_fds()) {
+            loop_.watch(fd, [this, fd] { registry_->run_completions(fd); });
         }
-        if (policy_->watch_fd() >= 0) {
-            watch(policy_->watch_fd());
-        }
+        loop_.watch(event_workers_.completion_fd(), [this] { event_workers_.run_completions(); });
         spdlog::info("control socket {}/driftguard.sock", options_.state_dir);
         spdlog::info("agent running; stop with SIGINT or SIGTERM, reload the policy with SIGHUP");
 
@@ -127,58 +163,16 @@ class Agent {
         if (sensor_->adopted()) {
             registry_->forget_strays();
         }
-        std::array<epoll_event, 32> ready{};
-        for (;;) {
-            // While a container may be starting, look for it every few milliseconds.
-            const int timeout = mounts_.in_burst()
-                                    ? static_cast<int>(MountWatch::kBurstInterval.count())
-                                    : -1;
-            int count =
-                ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), timeout);
-            if (count == 0) {
-                discover_new();
-                continue;
-            }
-            if (count < 0 && errno == EINTR) {
-                continue;
-            }
-            for (int i = 0; i < count; ++i) {
-                const int fd = ready[i].data.fd;
-                if (fd == signal_fd.get()) {
-                    signalfd_siginfo info{};
-                    (void)::read(signal_fd.get(), &info, sizeof(info));
-                    if (info.ssi_signo == SIGHUP) {
-                        reload_policy("SIGHUP");
-                        continue;
-                    }
-                    flush_repeats(true);
-                    stop_message();
-                    return 0;
+        // While a container may be starting, look for it every few milliseconds.
+        loop_.run(
+            [this]() -> std::optional<std::chrono::milliseconds> {
+                if (mounts_.in_burst()) {
+                    return MountWatch::kBurstInterval;
                 }
-                if (fd == timer.get()) {
-                    std::uint64_t expirations = 0;
-                    (void)::read(timer.get(), &expirations, sizeof(expirations));
-                    discover();
-                    flush_repeats(false);
-                    update_metrics();
-                } else if (fd == mounts_.fd()) {
-                    mounts_.changed();
-                    discover_new();
-                } else if (fd == sensor_->events_fd()) {
-                    (void)sensor_->consume();
-                } else if (fd == control_->listen_fd()) {
-                    control_->accept_clients();
-                } else if (control_->owns(fd)) {
-                    control_->handle_client(fd);
-                } else if (fd == policy_->watch_fd()) {
-                    if (policy_->drain()) {
-                        reload_policy("file change");
-                    }
-                } else if (auto* container = registry_->find_by_watch_fd(fd)) {
-                    container->verifier->handle_watch_events();
-                }
-            }
-        }
+                return std::nullopt;
+            },
+            [this] { discover_new(); });
+        return 0;
     }
 
   private:
@@ -273,7 +267,7 @@ class Agent {
         }
         sensor_->set_default_mode(policy_->current().default_mode);
         sensor_->set_build_default_mode(policy::build_default_mode(policy_->current()));
-        registry_->apply(policy_->current());
+        registry_->apply();
         log_policy("policy reloaded (" + cause + ")");
     }
 
@@ -290,24 +284,13 @@ class Agent {
             counters.values[DG_COUNTER_SCOPE_UNRECORDED]);
     }
 
-    void watch(int fd) {
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.fd = fd;
-        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
-    }
-
     void discover() {
         discover_new();
         registry_->refresh_verifications();
     }
 
     // Onboards containers that appeared and drops those that went.
-    void discover_new() {
-        for (int fd : registry_->sync(runtime::discover_containers(), policy_->current())) {
-            watch(fd);
-        }
-    }
+    void discover_new() { registry_->sync(runtime::discover_containers()); }
 
     void report(const dg_event& event) {
         ++received_;
@@ -328,9 +311,22 @@ class Agent {
         if (!flood_.admit(event, FloodControl::Clock::now())) {
             return;
         }
-        auto json = events::event_to_json(event, enricher_->enrich(event, container));
-        flood_.remember(event, json);
-        publish(std::move(json));
+        // What may be gone in a moment is taken now; hashing and walking the container's
+        // writable layer happen on the event worker, in order.
+        std::shared_ptr<EventEnricher::Captured> captured = enricher_->capture(event, container);
+        const bool queued = event_workers_.submit([this, captured] {
+            auto json = std::make_shared<nlohmann::json>(
+                events::event_to_json(captured->event, EventEnricher::finish(*captured)));
+            return [this, captured, json] {
+                flood_.remember(captured->event, *json);
+                publish(std::move(*json));
+            };
+        });
+        if (!queued) {
+            auto json = events::event_to_json(event, EventEnricher::finish(*captured, false));
+            flood_.remember(event, json);
+            publish(std::move(json));
+        }
     }
 
     void publish(nlohmann::json event) {
@@ -421,7 +417,19 @@ class Agent {
               {"tasks_scope_unrecorded", counters.values[DG_COUNTER_SCOPE_UNRECORDED]},
               {"events_throttled", counters.values[DG_COUNTER_EVENTS_THROTTLED]}}},
             {"containers", registry_->status()},
+            {"workers", workers_status()},
         };
+    }
+
+    nlohmann::json workers_status() const {
+        nlohmann::json status = registry_->workers_status();
+        const auto events = event_workers_.stats();
+        status["events"] = {{"queued", events.queued},
+                            {"running", events.running},
+                            {"done", events.done},
+                            {"refused", events.refused},
+                            {"failed", events.failed}};
+        return status;
     }
 
     AgentOptions options_;
@@ -436,8 +444,10 @@ class Agent {
     std::optional<ContainerRegistry> registry_;
     std::unique_ptr<ControlServer> control_;
     EventLog event_log_;
-    UniqueFd epoll_;
     MountWatch mounts_;
+    EventLoop loop_;
+    // One thread: events are published in the order the kernel reported them.
+    WorkerPool event_workers_{"events", 1, kMaxQueuedEvents};
 };
 
 }  // namespace
@@ -451,6 +461,15 @@ int uninstall(const std::string& pin_root, const std::string& state_dir) {
     if (InstanceLock::held(state_dir)) {
         spdlog::error("an agent is running (lock {}/agent.lock): stop it first, then uninstall",
                       state_dir);
+        return 1;
+    }
+    // However that agent was started (another --state-dir, another lock): it holds the
+    // pinned maps open.
+    if (const auto holders = kernel::pin_holders(pin_root); !holders.empty()) {
+        spdlog::error(
+            "process {} holds the sensor pinned in {} open (a running agent): stop it first, "
+            "then uninstall",
+            holders.front(), pin_root);
         return 1;
     }
     kernel::PinnedState pins(pin_root);

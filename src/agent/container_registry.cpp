@@ -22,22 +22,33 @@ std::string short_id(const std::string& id) {
     return id.substr(0, 12);
 }
 
+constexpr unsigned kMetadataThreads = 2;
+constexpr unsigned kInventoryThreads = 2;
+constexpr unsigned kHashingThreads = 2;
+constexpr std::size_t kMaxQueuedJobs = 256;
+
 }  // namespace
 
 ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
-                                     std::uint32_t only_container)
+                                     std::uint32_t only_container, PolicySource policy,
+                                     WatchFd watch)
     : sensor_(sensor),
       resolver_(std::move(resolver)),
       only_container_(only_container),
-      runtime_inits_(sensor) {
+      policy_(std::move(policy)),
+      watch_(std::move(watch)),
+      runtime_inits_(sensor),
+      metadata_workers_("metadata", kMetadataThreads, kMaxQueuedJobs),
+      inventory_workers_("inventory", kInventoryThreads, kMaxQueuedJobs),
+      hashing_workers_("hashing", kHashingThreads, kMaxQueuedJobs) {
     for (const auto& path : allow_runtime_init_binaries(runtime_inits_)) {
         spdlog::info("runtime init binary {} allowed (bind-mounted from the host by --init)", path);
     }
 }
 
-std::vector<int> ContainerRegistry::sync(
-    const std::map<std::uint32_t, runtime::ContainerRoot>& found, const policy::Policy& policy) {
-    std::vector<int> new_watches;
+ContainerRegistry::~ContainerRegistry() = default;
+
+void ContainerRegistry::sync(const std::map<std::uint32_t, runtime::ContainerRoot>& found) {
     // Gone first: a container whose key a new container now has (overlay device numbers
     // are reused) is gone too, and the new one is onboarded below as a stranger.
     for (auto it = containers_.begin(); it != containers_.end();) {
@@ -59,52 +70,139 @@ std::vector<int> ContainerRegistry::sync(
         TrackedContainer tracked;
         tracked.root = root;
         tracked.seen_since = std::chrono::system_clock::now();
-        tracked.metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
         tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
         tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
         tracked.writers = std::make_unique<WriterExceptions>(sensor_, dev, root.identity);
-        auto [it, inserted] = containers_.emplace(dev, std::move(tracked));
-        TrackedContainer& container = it->second;
-        // The mode and the kernel's exceptions first: reading a new image's layers for its
-        // inventory can take a second, and the container is running meanwhile.
-        decide(container, policy);
-        try {
-            container.inventory = inventories_.get(root.lowerdirs);
-        } catch (const image::ImageError& error) {
-            spdlog::warn(
-                "container {}: cannot read its image layers ({}); its copied-up files "
-                "stay drift",
-                dev, error.what());
-            container.inventory = std::make_shared<const image::Inventory>();
-        }
-        container.verifier = std::make_unique<UpperLayerVerifier>(
-            *container.allowed, *container.inventory, root.upperdir);
-        container.verifier->set_exceptions(container.exceptions);  // sweeps when there are any
-        if (container.exceptions.empty()) {
-            container.verifier->sweep();
-        }
-        container.volumes->refresh(root.pid, container.exceptions);
-        new_watches.push_back(container.verifier->watch_fd());
-        spdlog::info(
-            "container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
-            "{}",
-            container.metadata.id.empty() ? std::to_string(dev) : short_id(container.metadata.id),
-            container.metadata.name.empty() ? "unnamed" : container.metadata.name,
-            container.metadata.runtime.empty() ? "unknown runtime" : container.metadata.runtime,
-            container.metadata.image_name.empty() ? "unknown" : container.metadata.image_name,
-            container.inventory->executables.size(), root.lowerdirs.size(),
-            mode_word(container.decision.mode), container.decision.reason);
+        containers_.emplace(dev, std::move(tracked));
+        waiting_.push_back(root);
     }
+    start_onboarding();
     inventories_.prune();
-    return new_watches;
 }
 
-void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy& policy) {
+void ContainerRegistry::start_onboarding() {
+    auto next = waiting_.begin();
+    for (; next != waiting_.end(); ++next) {
+        if (still_there(*next) == nullptr) {
+            continue;
+        }
+        const runtime::ContainerRoot root = *next;
+        const bool queued = metadata_workers_.submit([this, root] {
+            auto metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
+            return [this, root, metadata = std::move(metadata)]() mutable {
+                metadata_read(root, std::move(metadata));
+            };
+        });
+        if (!queued) {
+            break;  // the rest wait for the next sync
+        }
+    }
+    waiting_.erase(waiting_.begin(), next);
+}
+
+TrackedContainer* ContainerRegistry::still_there(const runtime::ContainerRoot& root) {
+    auto found = containers_.find(root.dev);
+    return found == containers_.end() || found->second.root.identity != root.identity
+               ? nullptr
+               : &found->second;
+}
+
+void ContainerRegistry::metadata_read(const runtime::ContainerRoot& root,
+                                      runtime::ContainerMetadata metadata) {
+    TrackedContainer* container = still_there(root);
+    if (container == nullptr) {
+        return;
+    }
+    container->metadata = std::move(metadata);
+    container->metadata_known = true;
+    // The mode and the kernel's exceptions first: reading a new image's layers for its
+    // inventory can take a second, and the container is running meanwhile.
+    decide(*container);
+    const bool queued = inventory_workers_.submit([this, root] {
+        std::shared_ptr<const image::Inventory> inventory;
+        std::string error;
+        try {
+            inventory = inventories_.get(root.lowerdirs);
+        } catch (const image::ImageError& failure) {
+            error = failure.what();
+        }
+        return [this, root, inventory = std::move(inventory), error] {
+            inventory_read(root, inventory, error);
+        };
+    });
+    if (!queued) {
+        inventory_read(root, nullptr, "the agent's inventory queue is full");
+    }
+}
+
+void ContainerRegistry::inventory_read(const runtime::ContainerRoot& root,
+                                       std::shared_ptr<const image::Inventory> inventory,
+                                       const std::string& error) {
+    TrackedContainer* container = still_there(root);
+    if (container == nullptr) {
+        return;
+    }
+    if (!inventory) {
+        spdlog::warn(
+            "container {}: cannot read its image layers ({}); its copied-up files stay drift",
+            root.dev, error);
+        inventory = std::make_shared<const image::Inventory>();
+    }
+    container->inventory = std::move(inventory);
+    container->verifier = std::make_unique<UpperLayerVerifier>(
+        *container->allowed, *container->inventory, root.upperdir, hashing_workers_);
+    container->verifier->set_exceptions(container->exceptions);  // sweeps when there are any
+    if (container->exceptions.empty()) {
+        container->verifier->sweep();
+    }
+    container->volumes->refresh(root.pid, container->exceptions);
+    watch_(container->verifier->watch_fd());
+    const auto& metadata = container->metadata;
+    spdlog::info(
+        "container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
+        "{}",
+        metadata.id.empty() ? std::to_string(root.dev) : short_id(metadata.id),
+        metadata.name.empty() ? "unnamed" : metadata.name,
+        metadata.runtime.empty() ? "unknown runtime" : metadata.runtime,
+        metadata.image_name.empty() ? "unknown" : metadata.image_name,
+        container->inventory->executables.size(), root.lowerdirs.size(),
+        mode_word(container->decision.mode), container->decision.reason);
+}
+
+std::vector<int> ContainerRegistry::completion_fds() const {
+    return {metadata_workers_.completion_fd(), inventory_workers_.completion_fd(),
+            hashing_workers_.completion_fd()};
+}
+
+void ContainerRegistry::run_completions(int fd) {
+    for (WorkerPool* pool : {&metadata_workers_, &inventory_workers_, &hashing_workers_}) {
+        if (pool->completion_fd() == fd) {
+            pool->run_completions();
+        }
+    }
+    start_onboarding();  // the queue may have room again
+}
+
+nlohmann::json ContainerRegistry::workers_status() const {
+    nlohmann::json status = nlohmann::json::object();
+    for (const WorkerPool* pool : {&metadata_workers_, &inventory_workers_, &hashing_workers_}) {
+        const auto stats = pool->stats();
+        status[pool->name()] = {{"queued", stats.queued},
+                                {"running", stats.running},
+                                {"done", stats.done},
+                                {"refused", stats.refused},
+                                {"failed", stats.failed}};
+    }
+    status["containers_waiting"] = waiting_.size();
+    return status;
+}
+
+void ContainerRegistry::decide(TrackedContainer& container) {
     const auto previous = container.decision.mode;
-    container.decision = policy::decide_mode(policy, container.metadata);
+    container.decision = policy::decide_mode(policy_(), container.metadata);
     container.exceptions.clear();
     container.writer_exceptions.clear();
-    for (auto& exception : policy::exceptions_for(policy, container.metadata)) {
+    for (auto& exception : policy::exceptions_for(policy_(), container.metadata)) {
         (exception.written_by.empty() ? container.exceptions : container.writer_exceptions)
             .push_back(std::move(exception));
     }
@@ -125,10 +223,13 @@ void ContainerRegistry::decide(TrackedContainer& container, const policy::Policy
     }
 }
 
-void ContainerRegistry::apply(const policy::Policy& policy) {
+void ContainerRegistry::apply() {
     for (auto& [dev, container] : containers_) {
+        if (!container.metadata_known) {
+            continue;  // decided under the policy of the moment its metadata arrives
+        }
         const auto before = container.decision;
-        decide(container, policy);
+        decide(container);
         container.volumes->refresh(container.root.pid, container.exceptions);
         if (before.mode != container.decision.mode) {
             spdlog::info("container {}: mode {} -> {} ({})",
@@ -142,6 +243,9 @@ void ContainerRegistry::apply(const policy::Policy& policy) {
 
 void ContainerRegistry::refresh_verifications() {
     for (auto& [dev, container] : containers_) {
+        if (!container.verifier) {
+            continue;  // still onboarding
+        }
         container.volumes->refresh(container.root.pid, container.exceptions);
         container.verifier->retry_files_with_writers();
     }
@@ -199,7 +303,7 @@ TrackedContainer* ContainerRegistry::find(std::uint32_t dev, std::uint64_t ident
 
 TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {
     for (auto& [dev, container] : containers_) {
-        if (container.verifier->watch_fd() == fd) {
+        if (container.verifier && container.verifier->watch_fd() == fd) {
             return &container;
         }
     }
@@ -222,8 +326,14 @@ nlohmann::json ContainerRegistry::status() const {
         entry["pid"] = container.root.pid;
         entry["mode"] = mode_word(container.decision.mode);
         entry["mode_from"] = container.decision.reason;
-        entry["image_executables"] = container.inventory->executables.size();
+        entry["onboarding"] = !container.metadata_known   ? "reading runtime metadata"
+                              : !container.inventory ? "reading the image"
+                                                     : "done";
+        entry["image_executables"] = container.inventory
+                                         ? nlohmann::json(container.inventory->executables.size())
+                                         : nlohmann::json(nullptr);
         entry["allowed_files"] = container.allowed->size();
+        entry["files_being_verified"] = container.verifier ? container.verifier->hashing() : 0;
         entry["exceptions"] = container.exceptions.size() + container.writer_exceptions.size();
         entry["blocked"] = container.blocked;
         entry["audited"] = container.audited;

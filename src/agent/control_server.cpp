@@ -59,6 +59,11 @@ ControlServer::~ControlServer() {
     ::unlink(path_.c_str());
 }
 
+void ControlServer::set_loop(EventLoop& loop) {
+    loop_ = &loop;
+    loop.watch(listener_.get(), [this] { accept_clients(); });
+}
+
 void ControlServer::accept_clients() {
     for (;;) {
         // Blocking, with a send timeout: a large answer waits for a client that reads,
@@ -80,11 +85,8 @@ void ControlServer::accept_clients() {
             send_line(fd.get(), {{"ok", false}, {"error", "too many clients"}});
             continue;
         }
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.fd = fd.get();
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd.get(), &event);
         const int raw = fd.get();
+        loop_->watch(raw, [this, raw] { (void)handle_client(raw); });
         clients_[raw] = Client{std::move(fd), {}, false, std::make_shared<bool>(true)};
     }
 }
@@ -112,8 +114,7 @@ void ControlServer::close_client(int fd) {
         return;
     }
     *found->second.alive = false;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    clients_.erase(found);
+    clients_.erase(found);  // closing it takes it out of the loop's epoll
 }
 
 bool ControlServer::handle_client(int fd) {

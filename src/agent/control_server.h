@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/event_loop.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
 
@@ -32,13 +33,8 @@ class ControlServer {
     static Result<std::unique_ptr<ControlServer>> listen(const std::string& path, Handler handler);
     ~ControlServer();
 
-    int listen_fd() const { return listener_.get(); }
-    bool owns(int fd) const { return clients_.count(fd) != 0; }
-    void accept_clients();
-    // Reads from a ready client; the fd is then to be dropped from epoll when it returns
-    // false (the server closed it).
-    bool handle_client(int fd);
-    void set_epoll(int epoll_fd) { epoll_fd_ = epoll_fd; }
+    // Accepts and serves clients from `loop`.
+    void set_loop(EventLoop& loop);
 
   private:
     struct Client {
@@ -48,13 +44,16 @@ class ControlServer {
         std::shared_ptr<bool> alive;
     };
     ControlServer(std::string path, UniqueFd listener, Handler handler);
+    void accept_clients();
+    // Reads from a ready client; false once the server closed it.
+    bool handle_client(int fd);
     void close_client(int fd);
     static bool send_line(int fd, const nlohmann::json& line);
 
     std::string path_;
     UniqueFd listener_;
     Handler handler_;
-    int epoll_fd_ = -1;
+    EventLoop* loop_ = nullptr;
     std::map<int, Client> clients_;
 };
 

@@ -139,20 +139,26 @@ EventEnricher::EventEnricher(const kernel::Sensor& sensor) : sensor_(sensor) {
     node_ = name.data();
 }
 
-events::EventContext EventEnricher::enrich(const dg_event& event,
-                                           TrackedContainer* container) const {
-    events::EventContext context;
+std::unique_ptr<EventEnricher::Captured> EventEnricher::capture(
+    const dg_event& event, const TrackedContainer* container) const {
+    auto captured = std::make_unique<Captured>();
+    captured->event = event;
+    events::EventContext& context = captured->context;
     context.node = node_;
     if (container != nullptr) {
+        captured->in_container = true;
+        captured->metadata = container->metadata;
+        captured->upperdir = container->root.upperdir;
+        captured->inventory = container->inventory;
         context.container_upperdir = container->root.upperdir;
-        context.container = &container->metadata;
         context.mode_reason = container->decision.reason;
     }
     if (event.flags & DG_EVENT_BUILD_STEP) {
         // The kernel judged before the agent had decided: the container's first process
         // was started by a host build program.
-        context.mode_reason = "image build (started by a build program, before the agent's "
-                              "decision)";
+        context.mode_reason =
+            "image build (started by a build program, before the agent's "
+            "decision)";
     }
     context.process.pid = event.tgid;
     context.process.comm = std::string(event.comm, strnlen(event.comm, sizeof(event.comm)));
@@ -174,45 +180,58 @@ events::EventContext EventEnricher::enrich(const dg_event& event,
     if (context.cwd.empty() && !context.ancestry.empty()) {
         context.cwd = read_link(proc(context.ancestry.front().pid, "cwd"));  // inherited
     }
-    resolve_file(event, container, context);
+    open_file(*captured);
     add_provenance(event, context);
-    return context;
+    return captured;
 }
 
-void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* container,
-                                 events::EventContext& context) const {
+void EventEnricher::open_file(Captured& captured) const {
+    const dg_event& event = captured.event;
     if (event.kind == DG_KIND_ANON_EXEC || event.kind == DG_KIND_UNCHECKED ||
         event.hook == DG_HOOK_MEM_WRITE) {
         return;  // no file: anonymous memory, an unchecked route, another process's memory
     }
     const std::string exec_path(event.path, strnlen(event.path, sizeof(event.path)));
-    std::string path = exec_path.empty() ? "" : join_path(context.cwd, exec_path);
-    UniqueFd fd;
+    captured.path = exec_path.empty() ? "" : join_path(captured.context.cwd, exec_path);
     // The running (or dying) program itself: works for any file, memfd and deleted ones too.
     if (event.hook == DG_HOOK_EXEC) {
-        fd = open_matching(proc(event.tgid, "exe"), -1, "", event);
+        captured.file = open_matching(proc(event.tgid, "exe"), -1, "", event);
     }
     // The path inside the container, resolved in its root (the process's, or a parent's).
     std::vector<std::uint32_t> holders = {event.tgid, event.ppid};
-    for (const auto& ancestor : context.ancestry) {
+    for (const auto& ancestor : captured.context.ancestry) {
         holders.push_back(ancestor.pid);
     }
-    if (path.starts_with("/")) {
-        for (std::size_t i = 0; i < holders.size() && !fd; ++i) {
+    if (captured.path.starts_with("/")) {
+        for (std::size_t i = 0; i < holders.size() && !captured.file; ++i) {
             UniqueFd root(
                 ::open(proc(holders[i], "root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (root) {
-                fd = open_matching("", root.get(), path.substr(1), event);
+                captured.file = open_matching("", root.get(), captured.path.substr(1), event);
             }
         }
     }
+}
+
+events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
+    const dg_event& event = captured.event;
+    events::EventContext context = std::move(captured.context);
+    if (captured.in_container) {
+        context.container = &captured.metadata;
+    }
+    if (event.kind == DG_KIND_ANON_EXEC || event.kind == DG_KIND_UNCHECKED ||
+        event.hook == DG_HOOK_MEM_WRITE) {
+        return context;
+    }
+    std::string path = captured.path;
+    UniqueFd& fd = captured.file;
     // The writable layer, searched by inode: finds the file even after a rename.
-    if (container != nullptr && event.upper_ino != 0) {
-        const std::string relative = find_upper_inode(container->root.upperdir, event.upper_ino);
+    if (thorough && captured.in_container && event.upper_ino != 0) {
+        const std::string relative = find_upper_inode(captured.upperdir, event.upper_ino);
         if (!relative.empty()) {
             path = relative;
             if (!fd) {
-                fd.reset(::open((container->root.upperdir + relative).c_str(),
+                fd.reset(::open((captured.upperdir + relative).c_str(),
                                 O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
             }
         }
@@ -220,12 +239,14 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
     if (path.starts_with("/")) {
         context.file_path = path;
     }
-    if (fd) {
+    if (fd && thorough) {
         if (auto digest = stable_file_digest(fd.get())) {
             context.file_sha256 = to_hex(digest->sha256);
         } else {
             context.file_sha256_missing = digest.error().message;
         }
+    } else if (fd) {
+        context.file_sha256_missing = "the agent had too much work queued to hash it";
     } else {
         context.file_sha256_missing =
             event.kind == DG_KIND_MEMFD
@@ -233,10 +254,15 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
                   "killed) before the agent could read it"
                 : "the file was gone before the agent could read it";
     }
-    if (container == nullptr || context.file_path.empty()) {
-        return;
+    if (!captured.in_container || context.file_path.empty()) {
+        return context;
     }
-    if (const auto* in_image = container->verifier->image_executable(context.file_path)) {
+    if (!captured.inventory) {
+        context.image_known = false;  // the agent has not read the container's image yet
+        return context;
+    }
+    const image::Executable* in_image = image::find_executable(*captured.inventory, path);
+    if (in_image != nullptr) {
         context.image_has_path = true;
         context.image_sha256 = to_hex(in_image->content->sha256);
     }
@@ -244,8 +270,8 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
         if (context.image_has_path) {
             context.refined_kind = "modified-image-file";
         } else if (!context.file_sha256.empty() &&
-                   std::any_of(container->inventory->executables.begin(),
-                               container->inventory->executables.end(),
+                   std::any_of(captured.inventory->executables.begin(),
+                               captured.inventory->executables.end(),
                                [&](const image::Executable& executable) {
                                    return to_hex(executable.content->sha256) == context.file_sha256;
                                })) {
@@ -254,6 +280,7 @@ void EventEnricher::resolve_file(const dg_event& event, const TrackedContainer* 
             context.refined_kind = "new-file";
         }
     }
+    return context;
 }
 
 void EventEnricher::add_provenance(const dg_event& event, events::EventContext& context) const {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "agent/container_registry.h"
+#include "common/unique_fd.h"
 #include "events/event_json.h"
 #include "kernel/sensor.h"
 
@@ -14,15 +16,33 @@ namespace driftguard::agent {
 // file came from: the processes that wrote it and the connections they and their parents
 // made shortly before. Under enforce the drifting process is already dead, so its own
 // details come from the kernel record; the rest is read from /proc while it exists.
+//
+// In two steps: `capture` runs on the event loop as soon as the kernel's record is read
+// and takes what may be gone a moment later (the process's details from /proc, the file
+// opened while a process still holds it, the provenance maps); `finish` runs on a worker
+// and does what takes time and what a container controls the size of (hashing the file,
+// walking its writable layer, comparing with the image).
 class EventEnricher {
   public:
     explicit EventEnricher(const kernel::Sensor& sensor);
 
-    events::EventContext enrich(const dg_event& event, TrackedContainer* container) const;
+    struct Captured {
+        dg_event event{};
+        events::EventContext context;
+        runtime::ContainerMetadata metadata;  // a copy: the container may be gone by `finish`
+        bool in_container = false;            // the agent tracks the event's container
+        std::string upperdir;
+        std::shared_ptr<const image::Inventory> inventory;  // null: not read yet
+        UniqueFd file;  // the file the event is about, when it could be opened
+        std::string path;
+    };
+    std::unique_ptr<Captured> capture(const dg_event& event,
+                                      const TrackedContainer* container) const;
+    // `thorough` false: no hashing and no layer walk (the agent is too busy to).
+    static events::EventContext finish(Captured& captured, bool thorough = true);
 
   private:
-    void resolve_file(const dg_event& event, const TrackedContainer* container,
-                      events::EventContext& context) const;
+    void open_file(Captured& captured) const;
     void add_provenance(const dg_event& event, events::EventContext& context) const;
 
     const kernel::Sensor& sensor_;

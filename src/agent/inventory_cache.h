@@ -1,7 +1,9 @@
 #pragma once
 
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -10,17 +12,22 @@
 namespace driftguard::agent {
 
 // Image inventories computed from containers' lower layers, once per layer set: fifty
-// containers of one image cost one scan. Entries no running container uses are dropped.
+// containers of one image cost one scan, also when they start at once (the others wait
+// for the scan under way). Safe to call from several threads. Entries no running
+// container uses are dropped by prune().
 class InventoryCache {
   public:
-    // The inventory of the image made of `lowerdirs` (bottom first). Throws ImageError.
-    std::shared_ptr<const image::Inventory> get(const std::vector<std::string>& lowerdirs);
+    using Entry = std::shared_ptr<const image::Inventory>;
+    // The inventory of the image made of `lowerdirs` (bottom first). Throws ImageError; a
+    // failed scan is not kept (the next call tries again).
+    Entry get(const std::vector<std::string>& lowerdirs);
     // Drops inventories held only by the cache.
     void prune();
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const;
 
   private:
-    std::map<std::string, std::shared_ptr<const image::Inventory>> entries_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_future<Entry>> entries_;
 };
 
 }  // namespace driftguard::agent

@@ -42,10 +42,11 @@ std::string_view to_string(UpperLayerVerifier::Outcome outcome) {
 }
 
 UpperLayerVerifier::UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
-                                       std::string upperdir)
+                                       std::string upperdir, WorkerPool& hashing)
     : allowed_(allowed),
       upperdir_(std::move(upperdir)),
-      inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+      inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)),
+      hashing_(hashing) {
     for (const auto& executable : inventory.executables) {
         executables_.emplace(executable.path, &executable);
     }
@@ -81,41 +82,68 @@ bool UpperLayerVerifier::may_allow(const std::string& path, bool executable) con
         });
 }
 
-UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) {
-    UniqueFd fd(::open((upperdir_ + path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
-    struct stat before {};
-    if (!fd || ::fstat(fd.get(), &before) != 0 || !S_ISREG(before.st_mode)) {
-        return Outcome::unreadable;
+UpperLayerVerifier::Candidate UpperLayerVerifier::candidate(const std::string& path) const {
+    Candidate candidate{path, upperdir_};
+    if (const image::Executable* in_image = image_executable(path)) {
+        candidate.in_image = true;
+        candidate.image_mode = in_image->mode;
+        candidate.image_size = in_image->content->size;
     }
-    const image::Executable* in_image = image_executable(path);
-    if (in_image != nullptr && (in_image->mode & 0111) == 0 && (before.st_mode & 0111) != 0) {
-        return Outcome::made_executable;
+    candidate.exceptions_apply = may_except(path);
+    return candidate;
+}
+
+UpperLayerVerifier::Hashed UpperLayerVerifier::hash(const Candidate& candidate) {
+    Hashed hashed{candidate.path};
+    hashed.fd.reset(::open((candidate.upperdir + candidate.path).c_str(),
+                           O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat before {};
+    if (!hashed.fd || ::fstat(hashed.fd.get(), &before) != 0 || !S_ISREG(before.st_mode)) {
+        hashed.outcome = Outcome::unreadable;
+        return hashed;
+    }
+    if (candidate.in_image && (candidate.image_mode & 0111) == 0 && (before.st_mode & 0111) != 0) {
+        hashed.outcome = Outcome::made_executable;
+        return hashed;
     }
     // The image bounds what is worth hashing: another size cannot be the image's content.
-    const bool exceptions_apply = may_except(path);
-    if (in_image != nullptr && !exceptions_apply &&
-        static_cast<std::uint64_t>(before.st_size) != in_image->content->size) {
-        return Outcome::content_differs;
+    if (candidate.in_image && !candidate.exceptions_apply &&
+        static_cast<std::uint64_t>(before.st_size) != candidate.image_size) {
+        hashed.outcome = Outcome::content_differs;
+        return hashed;
     }
-    if (has_writers(fd.get())) {
-        return Outcome::has_writers;
+    if (has_writers(hashed.fd.get())) {
+        hashed.outcome = Outcome::has_writers;
+        return hashed;
     }
-    const std::uint64_t limit =
-        exceptions_apply || in_image == nullptr ? kMaxHashedBytes : in_image->content->size;
-    auto digest = stable_file_digest(fd.get(), limit);
+    const std::uint64_t limit = candidate.exceptions_apply || !candidate.in_image
+                                    ? kMaxHashedBytes
+                                    : candidate.image_size;
+    auto digest = stable_file_digest(hashed.fd.get(), limit);
     if (!digest) {
-        return digest.error().code == EFBIG    ? Outcome::too_large
-               : digest.error().code == ESTALE ? Outcome::changed_while_hashing
-                                               : Outcome::unreadable;
+        hashed.outcome = digest.error().code == EFBIG    ? Outcome::too_large
+                         : digest.error().code == ESTALE ? Outcome::changed_while_hashing
+                                                         : Outcome::unreadable;
+        return hashed;
     }
+    hashed.digest = *digest;
+    return hashed;
+}
+
+UpperLayerVerifier::Outcome UpperLayerVerifier::conclude(Hashed& hashed) {
+    if (hashed.outcome) {
+        return *hashed.outcome;
+    }
+    const std::string& path = hashed.path;
+    const image::Executable* in_image = image_executable(path);
     Outcome outcome = Outcome::not_in_image;
     if (in_image != nullptr) {
-        outcome = digest->sha256 == in_image->content->sha256 ? Outcome::allowed
-                                                              : Outcome::content_differs;
+        outcome = hashed.digest.sha256 == in_image->content->sha256 ? Outcome::allowed
+                                                                    : Outcome::content_differs;
     }
     if (outcome != Outcome::allowed) {
-        const std::string hex = to_hex(digest->sha256);
-        const bool executable = (digest->attributes.st_mode & 0111) != 0;
+        const std::string hex = to_hex(hashed.digest.sha256);
+        const bool executable = (hashed.digest.attributes.st_mode & 0111) != 0;
         for (const auto& exception : exceptions_) {
             if ((exception.paths.empty() ? executable : policy::path_matches(exception, path)) &&
                 policy::digest_matches(exception, hex)) {
@@ -127,7 +155,8 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     if (outcome != Outcome::allowed && outcome != Outcome::excepted) {
         return outcome;
     }
-    if (auto status = allowed_.allow(fd.get(), digest->attributes); !status) {
+    // The entry carries the ctime read before hashing: a write since voids it in the kernel.
+    if (auto status = allowed_.allow(hashed.fd.get(), hashed.digest.attributes); !status) {
         if (status.error().code == ETXTBSY) {
             return Outcome::has_writers;
         }
@@ -137,19 +166,67 @@ UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) 
     return outcome;
 }
 
+UpperLayerVerifier::Outcome UpperLayerVerifier::verify(const std::string& path) {
+    Hashed hashed = hash(candidate(path));
+    return conclude(hashed);
+}
+
 void UpperLayerVerifier::check(const std::string& path) {
     struct stat info {};
     if (::lstat((upperdir_ + path).c_str(), &info) != 0 || !S_ISREG(info.st_mode) ||
         !may_allow(path, (info.st_mode & 0111) != 0)) {
         return;
     }
-    auto outcome = verify(path);
+    if (in_flight_.count(path) != 0) {
+        look_again_.insert(path);  // the hash under way may predate this change
+        return;
+    }
+    // One container gets a bounded share of the shared queue, so another's copy-ups are
+    // not kept waiting behind it; the rest is retried on the tick.
+    const bool queued =
+        in_flight_.size() < kMaxInFlight &&
+        hashing_.submit([this, alive = std::weak_ptr<bool>(alive_), job = candidate(path)] {
+            auto result = std::make_shared<Hashed>(hash(job));
+            return [this, alive, result] {
+                if (alive.lock()) {
+                    hashed(*result);
+                }
+            };
+        });
+    if (!queued) {
+        waiting_.insert(path);  // no room now: when a hash returns, or on the tick
+        return;
+    }
+    waiting_.erase(path);
+    in_flight_.insert(path);
+}
+
+void UpperLayerVerifier::check_waiting() {
+    while (!waiting_.empty() && in_flight_.size() < kMaxInFlight) {
+        const std::string path = *waiting_.begin();
+        waiting_.erase(waiting_.begin());
+        const std::size_t before = in_flight_.size();
+        check(path);
+        if (in_flight_.size() == before && waiting_.count(path) != 0) {
+            return;  // the shared queue is full
+        }
+    }
+}
+
+void UpperLayerVerifier::hashed(Hashed& result) {
+    const std::string path = result.path;
+    in_flight_.erase(path);
+    const Outcome outcome = conclude(result);
     if (outcome == Outcome::has_writers) {
         had_writers_.insert(path);
     } else {
         had_writers_.erase(path);
     }
     spdlog::info("upper-layer file {}: {}", path, to_string(outcome));
+    if (look_again_.erase(path) != 0) {
+        check(path);
+    }
+    check_waiting();
 }
 
 void UpperLayerVerifier::retry_files_with_writers() {
@@ -158,6 +235,7 @@ void UpperLayerVerifier::retry_files_with_writers() {
     for (const auto& path : paths) {
         check(path);
     }
+    check_waiting();
 }
 
 void UpperLayerVerifier::sweep() {

@@ -2,14 +2,18 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "agent/allowed_files.h"
+#include "agent/stable_file_digest.h"
+#include "agent/worker_pool.h"
 #include "common/unique_fd.h"
 #include "image/inventory.h"
-#include "agent/allowed_files.h"
 #include "policy/policy.h"
 
 namespace driftguard::agent {
@@ -24,10 +28,17 @@ namespace driftguard::agent {
 // after: a write during or after verification moves ctime and voids it. Until
 // verification completes the file is drift (the window is documented in
 // docs/kernel-sensor.md).
+//
+// Hashing runs on `hashing` workers (a container decides how much there is to hash); what
+// the loop does per file is an lstat, a lookup and, when the hash is back, the decision
+// and the kernel entry. A file changed while its hash is under way is looked at again
+// when the hash returns; a file the full queue has no room for is retried on the tick.
 class UpperLayerVerifier {
   public:
+    // Hashes of one container queued or under way at most.
+    static constexpr std::size_t kMaxInFlight = 16;
     UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
-                       std::string upperdir);
+                       std::string upperdir, WorkerPool& hashing);
 
     enum class Outcome {
         allowed,
@@ -40,7 +51,8 @@ class UpperLayerVerifier {
         has_writers,  // open for writing or mapped shared-writable elsewhere: not verified now
         too_large     // over the hashing limit of files no image entry bounds
     };
-    // Verifies the upper-layer file at `path` (absolute inside the container).
+    // Verifies the upper-layer file at `path` (absolute inside the container) at once,
+    // on the caller's thread.
     Outcome verify(const std::string& path);
     // Verifies every regular file of the upper layer that shadows an image executable or
     // that an exception may name.
@@ -53,8 +65,11 @@ class UpperLayerVerifier {
     void handle_watch_events();
     // Verifies again the files that had a writer when they were last looked at (a writer
     // that closes leaves no inotify event when the kernel itself wrote the file, as a
-    // copy-up does). Called on the agent's periodic tick.
+    // copy-up does) and those the hashing queue had no room for. Called on the agent's
+    // periodic tick.
     void retry_files_with_writers();
+    // Files whose hash is queued or under way, and those waiting for room.
+    std::size_t hashing() const { return in_flight_.size() + waiting_.size(); }
 
     // The image's executable at `path` (absolute inside the container), or nullptr.
     const image::Executable* image_executable(const std::string& path) const {
@@ -63,6 +78,28 @@ class UpperLayerVerifier {
     }
 
   private:
+    // What a worker needs to hash one file: copies, nothing of the verifier's.
+    struct Candidate {
+        std::string path;
+        std::string upperdir;
+        bool in_image = false;
+        std::uint32_t image_mode = 0;
+        std::uint64_t image_size = 0;
+        bool exceptions_apply = false;
+    };
+    // What the worker found: an outcome already (the file cannot be allowed), or its
+    // digest and the descriptor it was read from.
+    struct Hashed {
+        std::string path;
+        std::optional<Outcome> outcome;
+        UniqueFd fd;
+        StableDigest digest;
+    };
+    Candidate candidate(const std::string& path) const;
+    static Hashed hash(const Candidate& candidate);
+    Outcome conclude(Hashed& hashed);
+    void hashed(Hashed& hashed);
+    void check_waiting();
     // Whether `path` is worth opening: an image executable's path or an exception's.
     bool may_allow(const std::string& path, bool executable) const;
     // True when an exception of the policy could allow a file at `path`.
@@ -78,6 +115,12 @@ class UpperLayerVerifier {
     UniqueFd inotify_;
     std::map<int, std::string> watches_;  // watch descriptor -> path relative to upperdir
     std::set<std::string> had_writers_;   // paths to verify again on the next tick
+    WorkerPool& hashing_;
+    std::set<std::string> in_flight_;   // hash queued or under way
+    std::set<std::string> look_again_;  // changed while in flight
+    std::set<std::string> waiting_;     // no room in the queue when they were checked
+    // Completions of jobs that outlive this verifier (its container went) find it expired.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 std::string_view to_string(UpperLayerVerifier::Outcome outcome);

@@ -33,8 +33,21 @@ std::optional<std::string> run_for_output(const std::vector<std::string>& argv,
         args.push_back(const_cast<char*>(arg.c_str()));
     }
     args.push_back(nullptr);
+    // The caller may block signals (a daemon reading them from a signalfd, its worker
+    // threads all of them): the child starts with none blocked and default dispositions.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigset_t all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t child = 0;
-    const int spawned = ::posix_spawnp(&child, args[0], &actions, nullptr, args.data(), environ);
+    const int spawned =
+        ::posix_spawnp(&child, args[0], &actions, &attributes, args.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     write_end.reset();
     if (spawned != 0) {

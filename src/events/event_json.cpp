@@ -130,8 +130,12 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
         {"fs_magic", fmt::format("{:#x}", event.fs_magic)},
         {"sha256", context.file_sha256.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(context.file_sha256)},
-        {"in_image", context.image_has_path},
+        {"in_image",
+         context.image_known ? nlohmann::json(context.image_has_path) : nlohmann::json(nullptr)},
     };
+    if (!context.image_known) {
+        file["in_image_unknown"] = "the agent had not read the container's image yet";
+    }
     if (!context.file_sha256_missing.empty()) {
         file["sha256_missing"] = context.file_sha256_missing;
     }

@@ -45,6 +45,7 @@ struct EventContext {
     std::string file_sha256;          // of the drifted file, computed by the agent from the file
     std::string file_sha256_missing;  // why there is no digest
     std::string file_path;            // absolute inside the container, when resolved
+    bool image_known = true;          // false: the agent had not read the image yet
     bool image_has_path = false;      // the image has an executable at that path ...
     std::string image_sha256;         // ... with this digest
     const runtime::ContainerMetadata* container = nullptr;  // what the runtime says of it

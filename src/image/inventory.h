@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "image/executable.h"
@@ -45,5 +47,13 @@ struct Inventory {
     std::uint64_t paths = 0;     // paths in the merged tree
     std::uint64_t symlinks = 0;  // symlinks in the merged tree
 };
+
+// The image's executable at `path` (absolute inside the image), or nullptr.
+inline const Executable* find_executable(const Inventory& inventory, std::string_view path) {
+    auto found = std::lower_bound(
+        inventory.executables.begin(), inventory.executables.end(), path,
+        [](const Executable& executable, std::string_view wanted) { return executable.path < wanted; });
+    return found != inventory.executables.end() && found->path == path ? &*found : nullptr;
+}
 
 }  // namespace driftguard::image
