@@ -34,6 +34,7 @@
 #include "common/unique_fd.h"
 #include "common/utc_time.h"
 #include "events/event_json.h"
+#include "kernel/counter_names.h"
 #include "kernel/pin_holders.h"
 #include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
@@ -404,21 +405,17 @@ class Agent {
               {"test_scope_container", options_.only_container}}},
             {"backend", {{"name", backend.name}, {"action", backend.action}, {"why", backend.why}}},
             {"policy", policy_->to_json()},
-            {"counters",
-             {{"execs_judged", counters.values[DG_COUNTER_EXECS]},
-              {"mappings_judged", counters.values[DG_COUNTER_MAPS]},
-              {"blocked", counters.values[DG_COUNTER_KILLS]},
-              {"audited", counters.values[DG_COUNTER_AUDITS]},
-              {"events_dropped", counters.values[DG_COUNTER_EVENTS_DROPPED]},
-              {"events_received", received_},
-              {"repeats_aggregated", flood_.suppressed()},
-              {"scripts_judged_for_lack_of_room", counters.values[DG_COUNTER_PENDING_FULL]},
-              {"script_names_replaced_unopened", counters.values[DG_COUNTER_SCRIPTS_UNSEEN]},
-              {"tasks_scope_unrecorded", counters.values[DG_COUNTER_SCOPE_UNRECORDED]},
-              {"events_throttled", counters.values[DG_COUNTER_EVENTS_THROTTLED]}}},
+            {"counters", counters_status(counters)},
             {"containers", registry_->status()},
             {"workers", workers_status()},
         };
+    }
+
+    nlohmann::json counters_status(const kernel::SensorCounters& counters) const {
+        nlohmann::json json = kernel::counters_json(counters);
+        json["events_received"] = received_;
+        json["repeats_aggregated"] = flood_.suppressed();
+        return json;
     }
 
     nlohmann::json workers_status() const {

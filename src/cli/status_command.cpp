@@ -7,6 +7,8 @@
 #include "cli/agent_command.h"
 #include "cli/control_client.h"
 #include "cli/exit_codes.h"
+#include "kernel/counter_names.h"
+#include "kernel/pinned_sensor_view.h"
 
 namespace driftguard::cli {
 namespace {
@@ -62,11 +64,67 @@ void print_status(const nlohmann::json& status, std::ostream& out) {
     }
 }
 
+const char* mode_name(const std::optional<dg_mode>& mode) {
+    if (!mode) {
+        return "unknown";
+    }
+    switch (*mode) {
+        case DG_MODE_OFF:
+            return "off";
+        case DG_MODE_AUDIT:
+            return "audit";
+        case DG_MODE_ENFORCE:
+            return "enforce";
+    }
+    return "unknown";
+}
+
+nlohmann::json pinned_json(const kernel::PinnedSensorView& view, const std::string& pin_root,
+                           const std::string& why) {
+    nlohmann::json json = {
+        {"agent", {{"running", false}, {"why", why}}},
+        {"pinned",
+         {{"dir", pin_root},
+          {"abi", view.version_dir},
+          {"programs_attached", view.programs},
+          {"other_abi_versions", view.other_abi},
+          {"default_mode", mode_name(view.default_mode)},
+          {"build_default_mode", mode_name(view.build_default_mode)},
+          {"containers_with_own_mode", view.containers_with_mode}}},
+    };
+    if (view.counters) {
+        json["counters"] = kernel::counters_json(*view.counters);
+    }
+    return json;
+}
+
+void print_pinned(const nlohmann::json& status, std::ostream& out) {
+    const auto& pinned = status["pinned"];
+    out << fmt::format(
+        "agent     not running ({})\n"
+        "pinned    {} ({}): {} programs still attached, enforcing without the agent\n"
+        "          default mode {}, image builds {}, {} containers with a mode of their own\n"
+        "          no new events are read, no copy-ups verified, no new policy applied until an "
+        "agent starts\n",
+        text(status["agent"]["why"]), text(pinned["dir"]), text(pinned["abi"]),
+        pinned["programs_attached"].size(), text(pinned["default_mode"]),
+        text(pinned["build_default_mode"]), text(pinned["containers_with_own_mode"]));
+    if (status.contains("counters")) {
+        const auto& counters = status["counters"];
+        out << fmt::format(
+            "counters  {} execs and {} mappings judged, {} blocked, {} audited, {} events "
+            "dropped\n",
+            text(counters["execs_judged"]), text(counters["mappings_judged"]),
+            text(counters["blocked"]), text(counters["audited"]), text(counters["events_dropped"]));
+    }
+}
+
 }  // namespace
 
 void add_status_command(CLI::App& app, int& exit_code) {
     struct Arguments {
         std::string state_dir = agent::kDefaultStateDir;
+        std::string pin_root = agent::kDefaultPinRoot;
         bool json = false;
     };
     auto arguments = std::make_shared<Arguments>();
@@ -74,6 +132,9 @@ void add_status_command(CLI::App& app, int& exit_code) {
         "status", "Show the running agent: backend, policy, counters and protected containers");
     status->add_flag("--json", arguments->json, "The agent's answer as JSON");
     status->add_option("--state-dir", arguments->state_dir, "The agent's state directory")
+        ->capture_default_str();
+    status->add_option("--pin-dir", arguments->pin_root,
+                       "Where the sensor is pinned (read when no agent answers)")
         ->capture_default_str();
     status->callback([arguments, &exit_code] {
         nlohmann::json answer;
@@ -83,8 +144,24 @@ void add_status_command(CLI::App& app, int& exit_code) {
                                    return false;
                                });
         if (!asked) {
-            fmt::print(stderr, "driftguard status: {}\n", asked.error().message);
-            exit_code = kExitFailure;
+            // No agent: the pinned sensor may still be enforcing. Say which.
+            auto pinned = kernel::read_pinned_sensor(arguments->pin_root);
+            if (!pinned) {
+                fmt::print(stderr,
+                           "driftguard status: {}; {}: driftguard enforces nothing on this "
+                           "host\n",
+                           asked.error().message, pinned.error().message);
+                exit_code = kExitFailure;
+                return;
+            }
+            const auto view = pinned_json(pinned.value(), arguments->pin_root,
+                                          asked.error().message);
+            if (arguments->json) {
+                std::cout << view.dump(2) << '\n';
+            } else {
+                print_pinned(view, std::cout);
+            }
+            exit_code = kExitSensorWithoutAgent;
             return;
         }
         if (!answer.value("ok", false)) {

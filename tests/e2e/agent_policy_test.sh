@@ -226,6 +226,16 @@ before="$(dg_ctl status --json | jq -c '[.containers[] | select(.name | startswi
 kill_agent KILL
 [[ -d "$TEST_PIN_DIR" ]] || fail "nothing pinned"
 [[ "$(attack "$prefix-plain" /tmp/drop-agentless)" == 137 ]] || fail "drift ran while the agent was down"
+# `status` without an agent says what the pinned sensor still does, from bpffs alone.
+set +e
+dg_ctl status --pin-dir "$TEST_PIN_DIR" --json > "$work/pinned-status.json" 2>"$work/pinned-status.err"
+code=$?
+set -e
+[[ "$code" == 4 ]] || { cat "$work/pinned-status.err" >&2; fail "status without an agent exited $code, not 4"; }
+jq -e '.agent.running == false and .pinned.default_mode == "enforce" and
+       (.pinned.programs_attached | index("dg_exec")) != null and
+       .pinned.containers_with_own_mode >= 1 and .counters.blocked >= 1' "$work/pinned-status.json" >/dev/null \
+    || { cat "$work/pinned-status.json" >&2; fail "status without an agent misdescribes the pinned sensor"; }
 KEEP_EVENTS=1 start_agent enforce "adopted the pinned sensor" --policy "$policy_dir/policy.yaml"
 for _ in $(seq 100); do
     after="$(dg_ctl status --json | jq -c '[.containers[] | select(.name | startswith("'"$prefix"'")) | {name, mode}] | sort_by(.name)')"
@@ -234,13 +244,20 @@ for _ in $(seq 100); do
 done
 [[ "$after" == "$before" ]] || fail "after restart: $after, before: $before"
 wait_for_event /tmp/drop-agentless blocked
-echo "ok: kill -9: drift still blocked; restarted agent adopts the sensor, same containers and modes, and reports what happened meanwhile"
+echo "ok: kill -9: drift still blocked, status reads the pinned sensor (exit 4); restarted agent adopts the sensor, same containers and modes, and reports what happened meanwhile"
 
 # Uninstall: refused while an agent runs; afterwards nothing is enforced.
 ! dg_agent --uninstall 2>/dev/null || fail "uninstall while the agent runs"
+# The same pin dir named with another state dir (another lock): the agent still holds the
+# pinned maps open, and uninstall names it.
+! "$DRIFTGUARD" agent --uninstall --pin-dir "$TEST_PIN_DIR" --state-dir "$work/other-state" \
+    2>"$work/uninstall.err" || fail "uninstall with another --state-dir removed a running agent's sensor"
+grep -q "process $agent_pid holds the sensor pinned in $TEST_PIN_DIR" "$work/uninstall.err" \
+    || { cat "$work/uninstall.err" >&2; fail "uninstall did not name the running agent"; }
+[[ "$(attack "$prefix-plain" /tmp/drop-still-pinned)" == 137 ]] || fail "not enforced after a refused uninstall"
 kill_agent
 dg_agent --uninstall 2>/dev/null || fail "uninstall failed"
 [[ ! -e "$TEST_PIN_DIR" ]] || fail "pinned state left after uninstall"
 [[ "$(attack "$prefix-plain" /tmp/drop-uninstalled)" == 0 ]] || fail "still enforced after uninstall"
-echo "ok: uninstall removes every pinned program"
+echo "ok: uninstall is refused while an agent holds the sensor (whatever its state dir), then removes every pinned program"
 echo "PASS: agent policy, metadata, control socket and gapless restart"
