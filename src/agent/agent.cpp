@@ -35,6 +35,7 @@
 #include "common/utc_time.h"
 #include "events/event_json.h"
 #include "kernel/counter_names.h"
+#include "kernel/kernel_requirements.h"
 #include "kernel/pin_holders.h"
 #include "kernel/pinned_state.h"
 #include "kernel/sensor.h"
@@ -63,6 +64,16 @@ class Agent {
         }
         if (!load_initial_policy()) {
             return 2;
+        }
+        // Two agents on one pinned sensor would each replace the other's programs.
+        if (!options_.pin_root.empty()) {
+            if (const auto holders = kernel::pin_holders(options_.pin_root); !holders.empty()) {
+                spdlog::error(
+                    "another driftguard agent (pid {}) holds the sensor pinned in {}: stop it "
+                    "first",
+                    holders.front(), options_.pin_root);
+                return 1;
+            }
         }
         // The signals are read from a signalfd, never delivered. A signal ignored when the
         // agent was started (a background job of a non-interactive shell ignores SIGINT)
@@ -198,6 +209,11 @@ class Agent {
     }
 
     bool start_sensor() {
+        if (auto usable = kernel::check_kernel_requirements(kernel::running_kernel_release());
+            !usable) {
+            spdlog::error("{}", usable.error().message);
+            return false;
+        }
         struct stat host_root {};
         ::stat("/", &host_root);
         kernel::SensorConfig config;
@@ -304,9 +320,8 @@ class Agent {
         if (metrics_) {
             metrics_->count_drift(blocked ? "blocked" : "audited",
                                   std::string(events::kind_name(event.kind)),
-                                  container != nullptr && !container->metadata.name.empty()
-                                      ? container->metadata.name
-                                      : std::to_string(event.container_dev));
+                                  container != nullptr ? metric_label(*container)
+                                                       : std::to_string(event.container_dev));
         }
         // Every attempt was judged in the kernel; repeats are only counted here.
         if (!flood_.admit(event, FloodControl::Clock::now())) {
@@ -347,6 +362,7 @@ class Agent {
         }
         metrics_->set_kernel_counters(sensor_->counters());
         metrics_->set_containers(registry_->count_by_mode());
+        metrics_->retire_containers(registry_->metric_labels(), Metrics::Clock::now());
     }
 
     void answer(const nlohmann::json& request, const ControlServer::Reply& reply, bool& keep_open) {
@@ -415,6 +431,7 @@ class Agent {
         nlohmann::json json = kernel::counters_json(counters);
         json["events_received"] = received_;
         json["repeats_aggregated"] = flood_.suppressed();
+        json["events_lost"] = sink_.lost();  // not written to the events file (disk full)
         return json;
     }
 

@@ -310,6 +310,14 @@ TrackedContainer* ContainerRegistry::find_by_watch_fd(int fd) {
     return nullptr;
 }
 
+std::set<std::string> ContainerRegistry::metric_labels() const {
+    std::set<std::string> labels;
+    for (const auto& [dev, container] : containers_) {
+        labels.insert(metric_label(container));
+    }
+    return labels;
+}
+
 std::map<std::string, std::size_t> ContainerRegistry::count_by_mode() const {
     std::map<std::string, std::size_t> counts;
     for (const auto& [dev, container] : containers_) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct TrackedContainer {
     std::uint64_t audited = 0;
 };
 
+// How metrics name a container: its runtime name, else its kernel key.
+inline std::string metric_label(const TrackedContainer& container) {
+    return container.metadata.name.empty() ? std::to_string(container.root.dev)
+                                           : container.metadata.name;
+}
+
 // The running containers and what the kernel was told about each: discovered from /proc,
 // described by the runtime's metadata, given a mode and exceptions by the policy. The
 // slow part of onboarding (runtime metadata calls, reading an image's layers) runs on the
@@ -86,6 +93,8 @@ class ContainerRegistry {
     nlohmann::json status() const;
     // How many containers are in each mode ("enforce", "audit", "off").
     std::map<std::string, std::size_t> count_by_mode() const;
+    // The metric label of every tracked container (metric_label()).
+    std::set<std::string> metric_labels() const;
     std::size_t size() const { return containers_.size(); }
 
   private:

@@ -118,6 +118,27 @@ std::string join_path(const std::string& directory, const std::string& path) {
 
 }  // namespace
 
+// The name the kernel gives code that has no path in the container: a memfd
+// ("memfd:NAME"), shared memory standing in for anonymous memory ("/dev/zero", SysV's
+// "SYSV<key>"), an unlinked file (its last name, "NAME (deleted)": an unlinked dentry
+// keeps its name, and a tracepoint cannot rebuild its directory's path).
+std::string kernel_name(const dg_event& event) {
+    const std::string name(event.name, strnlen(event.name, sizeof(event.name)));
+    if (name.empty()) {
+        return "";
+    }
+    if (name.starts_with("memfd:") || name.starts_with("SYSV")) {
+        return name;
+    }
+    if (name == "dev/zero") {
+        return "/dev/zero";
+    }
+    if (event.kind == DG_KIND_DELETED || (event.file_nlink == 0 && event.file_ino != 0)) {
+        return name + " (deleted)";
+    }
+    return "";
+}
+
 std::vector<std::string> split_argv(const char* data, std::size_t length) {
     std::vector<std::string> argv;
     std::size_t start = 0;
@@ -219,6 +240,9 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
     if (captured.in_container) {
         context.container = &captured.metadata;
     }
+    if (event.kind == DG_KIND_ANON_EXEC) {
+        context.file_path = kernel_name(event);  // empty for plain anonymous memory
+    }
     if (event.kind == DG_KIND_ANON_EXEC || event.kind == DG_KIND_UNCHECKED ||
         event.hook == DG_HOOK_MEM_WRITE) {
         return context;
@@ -238,6 +262,8 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
     }
     if (path.starts_with("/")) {
         context.file_path = path;
+    } else {
+        context.file_path = kernel_name(event);
     }
     if (fd && thorough) {
         if (auto digest = stable_file_digest(fd.get())) {
@@ -254,8 +280,8 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
                   "killed) before the agent could read it"
                 : "the file was gone before the agent could read it";
     }
-    if (!captured.in_container || context.file_path.empty()) {
-        return context;
+    if (!captured.in_container || !path.starts_with("/")) {
+        return context;  // no path in the container to compare with the image
     }
     if (!captured.inventory) {
         context.image_known = false;  // the agent has not read the container's image yet

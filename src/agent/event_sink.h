@@ -1,17 +1,24 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <ostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "common/unique_fd.h"
 
 namespace driftguard::agent {
 
 // Where reported events go: one JSON line each, to stdout or to a file rotated by size
 // (FILE, FILE.1, … FILE.<keep>; the oldest is dropped), in driftguard's own schema or in
 // Falco's shape.
+//
+// A write that fails (the filesystem is full, an I/O error) loses that event, never
+// blocks or stops the agent, and is counted in lost(); the failure is logged once, and
+// once more when writes succeed again. A line cut short by a full disk is ended before
+// the next one, so a reader never sees two events run together. Enforcement never
+// depends on this file: the kernel has already judged every event written here.
 class EventSink {
   public:
     enum class Format { driftguard, falco };
@@ -25,15 +32,21 @@ class EventSink {
     EventSink(Options options, std::ostream& standard_output);
     void write(const nlohmann::json& event);
     const std::string& error() const { return error_; }
+    std::uint64_t lost() const { return lost_; }
 
   private:
     void open();
     void rotate();
+    bool write_all(const std::string& data);
 
     Options options_;
     std::ostream& stdout_;
-    std::ofstream file_;
+    UniqueFd file_;
     std::uint64_t written_ = 0;
+    std::uint64_t lost_ = 0;
+    std::uint64_t lost_since_logged_ = 0;
+    bool failing_ = false;
+    bool line_cut_ = false;  // the last write ended inside a line
     std::string error_;
 };
 

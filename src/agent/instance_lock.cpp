@@ -20,14 +20,17 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& state_dir) {
     const std::string path = state_dir + "/agent.lock";
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) {
-        return Error{fmt::format("cannot open {}: {}", path, std::strerror(errno)), errno};
+        return Error{fmt::format("cannot open {}: {} (--state-dir must name a directory root can "
+                                 "write)",
+                                 path, std::strerror(errno)),
+                     errno};
     }
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         char pid[32] = {};
         (void)::pread(fd.get(), pid, sizeof(pid) - 1, 0);
         return Error{
             fmt::format("another driftguard agent (pid {}) is running with state "
-                        "directory {}",
+                        "directory {}: stop it first",
                         std::string(pid).substr(0, std::string(pid).find('\n')), state_dir),
             EBUSY};
     }

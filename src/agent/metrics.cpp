@@ -72,7 +72,38 @@ std::string Metrics::listening() const {
 
 void Metrics::count_drift(const std::string& verdict, const std::string& kind,
                           const std::string& container) {
-    drift_->Add({{"verdict", verdict}, {"kind", kind}, {"container", container}}).Increment();
+    const std::string& label = series_.count(container) != 0 ||
+                                       series_.size() < kMaxContainerSeries
+                                   ? container
+                                   : std::string(kOtherContainers);
+    ContainerSeries& series = series_[label];
+    auto& counter = series.counters[{verdict, kind}];
+    if (counter == nullptr) {
+        counter = &drift_->Add({{"verdict", verdict}, {"kind", kind}, {"container", label}});
+    }
+    counter->Increment();
+}
+
+void Metrics::retire_containers(const std::set<std::string>& running, Clock::time_point now) {
+    for (auto it = series_.begin(); it != series_.end();) {
+        ContainerSeries& series = it->second;
+        if (running.count(it->first) != 0 || it->first == kOtherContainers) {
+            series.gone_since.reset();
+            ++it;
+            continue;
+        }
+        if (!series.gone_since) {
+            series.gone_since = now;
+        }
+        if (now - *series.gone_since < kRetention) {
+            ++it;
+            continue;
+        }
+        for (auto& [labels, counter] : series.counters) {
+            drift_->Remove(counter);
+        }
+        it = series_.erase(it);
+    }
 }
 
 void Metrics::set_containers(const std::map<std::string, std::size_t>& by_mode) {

@@ -1,9 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
@@ -16,8 +20,18 @@
 namespace driftguard::agent {
 
 // The agent's Prometheus metrics, served on /metrics (prometheus-cpp's pull exposer).
+//
+// Per-container series (driftguard_drift_total's `container` label) are bounded: at most
+// kMaxContainerSeries containers have their own, later ones count under "other"; a
+// container's series are removed kRetention after it is gone, so a node that runs
+// thousands of short-lived containers a day keeps a flat number of series.
 class Metrics {
   public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::size_t kMaxContainerSeries = 512;
+    static constexpr std::chrono::minutes kRetention{5};
+    static constexpr const char* kOtherContainers = "other";
+
     // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one).
     static Result<std::unique_ptr<Metrics>> serve(const std::string& address,
                                                   const std::string& backend);
@@ -32,9 +46,19 @@ class Metrics {
     // Containers by mode, and the kernel's own counters (called once a second).
     void set_containers(const std::map<std::string, std::size_t>& by_mode);
     void set_kernel_counters(const kernel::SensorCounters& counters);
+    // The containers running now (their `container` label values): series of containers
+    // gone for longer than kRetention are removed.
+    void retire_containers(const std::set<std::string>& running, Clock::time_point now);
+    // Containers that have series of their own (for tests and status).
+    std::size_t container_series() const { return series_.size(); }
 
   private:
+    struct ContainerSeries {
+        std::map<std::pair<std::string, std::string>, prometheus::Counter*> counters;
+        std::optional<Clock::time_point> gone_since;
+    };
     Metrics() = default;
+    std::map<std::string, ContainerSeries> series_;
     std::string host_;
     std::unique_ptr<prometheus::Exposer> exposer_;
     std::shared_ptr<prometheus::Registry> registry_;

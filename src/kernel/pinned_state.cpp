@@ -85,7 +85,9 @@ Status PinnedState::prepare() const {
     if (!is_bpffs(mount_point)) {
         if (mount_point != kDefaultBpffs) {
             return Error{
-                fmt::format("cannot pin in {}: {} is not a bpffs mount", root_, mount_point),
+                fmt::format("cannot pin in {}: {} is not a bpffs mount (mount -t bpf bpf {}, or "
+                            "pin under /sys/fs/bpf)",
+                            root_, mount_point, mount_point),
                 ENOTDIR};
         }
         if (::mount("bpf", mount_point.c_str(), "bpf", 0, "mode=0700") != 0) {

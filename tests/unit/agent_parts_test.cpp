@@ -16,6 +16,7 @@
 #include "agent/stable_file_digest.h"
 #include "agent/volume_exceptions.h"
 #include "common/unique_fd.h"
+#include "kernel/kernel_requirements.h"
 
 namespace driftguard::agent {
 namespace {
@@ -165,6 +166,22 @@ TEST_F(DigestLimits, WritersAreSeenWhileTheyHoldTheFile) {
         EXPECT_TRUE(has_writers(reader.get()));
     }
     EXPECT_FALSE(has_writers(reader.get()));
+}
+
+TEST(KernelRequirements, NamesWhatIsMissingAndTheFix) {
+    const std::string btf = DRIFTGUARD_SOURCE_DIR "/CMakeLists.txt";  // any readable file
+    EXPECT_TRUE(kernel::check_kernel_requirements("6.18.0-1-amd64", btf).ok());
+    EXPECT_TRUE(kernel::check_kernel_requirements("5.17.0", btf).ok());
+    auto old = kernel::check_kernel_requirements("5.15.0-91-generic", btf);
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.error().message,
+              "kernel 5.15.0-91-generic is too old: driftguard needs Linux 5.17 or later");
+    auto no_btf = kernel::check_kernel_requirements("6.1.0", "/nonexistent/vmlinux");
+    ASSERT_FALSE(no_btf.ok());
+    EXPECT_EQ(no_btf.error().message,
+              "this kernel has no BTF (/nonexistent/vmlinux is missing): driftguard needs a "
+              "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+    EXPECT_FALSE(kernel::check_kernel_requirements("garbage", btf).ok());
 }
 
 }  // namespace

@@ -94,6 +94,18 @@ TEST(EventSink, RotatesBySizeKeepingTheNewest) {
     fs::remove_all(dir);
 }
 
+TEST(EventSink, AFullDiskLosesEventsCountedNeverTheAgent) {
+    // /dev/full answers every write with ENOSPC, as a full filesystem does.
+    std::ostringstream unused;
+    EventSink sink({"/dev/full", 1 << 20, 1, EventSink::Format::driftguard}, unused);
+    ASSERT_TRUE(sink.error().empty()) << sink.error();
+    for (int i = 0; i < 5; ++i) {
+        sink.write({{"n", i}});
+    }
+    EXPECT_EQ(sink.lost(), 5U);
+    EXPECT_TRUE(unused.str().empty()) << "lost events went to stdout instead";
+}
+
 TEST(FalcoFormat, CarriesTheFieldsFalcoConsumersRead) {
     const nlohmann::json event = {
         {"time", "2026-11-27T10:00:00.000001Z"},
