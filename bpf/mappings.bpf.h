@@ -72,12 +72,19 @@ static __always_inline bool dg_is_anonymous_in_disguise(struct inode *inode, boo
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
-/* Executable anonymous memory: drift only where the workload's policy denies it. */
-static __always_inline bool dg_judge_anonymous(__u16 hook, __u32 container_dev, __u32 prot)
+/* Executable anonymous memory: drift only where the workload's policy denies it. Memory
+ * that a file stands for (a memfd or unlinked file mapped shared, /dev/zero, SysV shm)
+ * is named in the event by its dentry: "memfd:NAME", "dev/zero", "SYSV<key>". */
+static __always_inline bool dg_judge_anonymous(__u16 hook, __u32 container_dev, __u32 prot,
+					       struct dentry *dentry)
 {
 	if (!(dg_flags_of(container_dev) & DG_POLICY_DENY_ANON_EXEC))
 		return false;
-	return dg_judge_fileless(hook, DG_KIND_ANON_EXEC, container_dev, prot);
+	struct dg_event *event = dg_fileless_event(hook, container_dev, prot);
+	if (event && dentry)
+		bpf_probe_read_kernel_str(event->name, sizeof(event->name),
+					  BPF_CORE_READ(dentry, d_name.name));
+	return dg_judge(event, DG_KIND_ANON_EXEC);
 }
 
 /* mmap/mmap2 by a task of container `container_dev`. */
@@ -87,7 +94,7 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 	if ((flags & MAP_ANONYMOUS) || fd < 0) {
 		/* The kernel ignores fd for MAP_ANONYMOUS. */
 		if (prot & PROT_EXEC)
-			dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
+			dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot, NULL);
 		return;
 	}
 	struct file *file = dg_fd_file(bpf_get_current_task_btf(), fd);
@@ -99,7 +106,8 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 		return;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (inode && dg_is_anonymous_in_disguise(inode, flags & MAP_SHARED, container_dev)) {
-		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot);
+		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot,
+				   BPF_CORE_READ(file, f_path.dentry));
 		return;
 	}
 	dg_count(DG_COUNTER_MAPS);
@@ -160,7 +168,7 @@ __noinline __u64 dg_judge_mapping_at(unsigned long address, __u32 hook, __u32 co
 	bool killed = false;
 	if (!lookup.inode ||
 	    dg_is_anonymous_in_disguise(lookup.inode, lookup.shared, container_dev)) {
-		killed = dg_judge_anonymous(hook, container_dev, prot);
+		killed = dg_judge_anonymous(hook, container_dev, prot, lookup.dentry);
 	} else {
 		dg_count(DG_COUNTER_MAPS);
 		struct dg_event *event = dg_new_event(hook, container_dev);

@@ -186,13 +186,14 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 	return mode == DG_MODE_ENFORCE ? 1 : 0;
 }
 
-/* Drift that has no file to describe (an unchecked route, executable anonymous memory). */
-static __always_inline bool dg_judge_fileless(__u16 hook, __u16 kind, __u32 container_dev,
-					      __u32 prot)
+/* An event about code that has no file to describe (an unchecked route, executable
+ * anonymous memory), file fields cleared. */
+static __always_inline struct dg_event *dg_fileless_event(__u16 hook, __u32 container_dev,
+							   __u32 prot)
 {
 	struct dg_event *event = dg_new_event(hook, container_dev);
 	if (!event)
-		return false;
+		return NULL;
 	event->prot = prot;
 	event->file_ino = 0;
 	event->file_dev = 0;
@@ -202,7 +203,13 @@ static __always_inline bool dg_judge_fileless(__u16 hook, __u16 kind, __u32 cont
 	event->fs_magic = 0;
 	event->upper_ino = 0;
 	event->upper_dev = 0;
-	return dg_judge(event, kind);
+	return event;
+}
+
+static __always_inline bool dg_judge_fileless(__u16 hook, __u16 kind, __u32 container_dev,
+					      __u32 prot)
+{
+	return dg_judge(dg_fileless_event(hook, container_dev, prot), kind);
 }
 
 #endif /* DRIFTGUARD_VERDICT_BPF_H */
