@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The long form of tests/e2e/agent_soak_test.sh: COUNT (1,000) containers churned PARALLEL
+# (4) at a time under one agent, with the same end checks, then the trend of the agent's
+# memory and CPU over the run (least-squares slope per 100 containers) from the samples
+# taken every 5 batches.
+#   soak.sh [BUILD_DIR]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$repo/build}"
+samples="$(mktemp)"
+trap 'rm -f "$samples"' EXIT
+start=$(date +%s)
+DRIFTGUARD="$build/driftguard" COUNT="${COUNT:-1000}" PARALLEL="${PARALLEL:-4}" SOAK_SAMPLES="$samples" \
+    "$repo/tests/e2e/agent_soak_test.sh"
+echo "wall time: $(( $(date +%s) - start )) s"
+# samples: containers rss_kib cpu_ticks fds modes allowed
+awk -v hz="$(getconf CLK_TCK)" '
+    { n++; x[n] = $1; rss[n] = $2; cpu[n] = $3 / hz; fds[n] = $4 }
+    function slope(y,    i, sx, sy, sxx, sxy) {
+        for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
+        return (n * sxy - sx * sy) / (n * sxx - sx * sx)
+    }
+    END {
+        printf "samples: %d, containers 0 -> %d\n", n, x[n]
+        printf "RSS: %d KiB at the start, %d KiB at the end, slope %+.1f KiB per 100 containers\n", rss[1], rss[n], 100 * slope(rss)
+        printf "CPU: %.1f s over the run, %.2f s per 100 containers (slope of cumulative CPU)\n", cpu[n] - cpu[1], 100 * slope(cpu)
+        printf "fds: %d at the start, %d at the end\n", fds[1], fds[n]
+    }' "$samples"
