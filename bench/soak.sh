@@ -10,8 +10,9 @@ build="${1:-$repo/build}"
 samples="$(mktemp)"
 trap 'rm -f "$samples"' EXIT
 start=$(date +%s)
+status=0
 DRIFTGUARD="$build/driftguard" COUNT="${COUNT:-1000}" PARALLEL="${PARALLEL:-4}" SOAK_SAMPLES="$samples" \
-    "$repo/tests/e2e/agent_soak_test.sh"
+    "$repo/tests/e2e/agent_soak_test.sh" || status=$?
 echo "wall time: $(( $(date +%s) - start )) s"
 # samples: containers rss_kib cpu_ticks fds modes allowed
 awk -v hz="$(getconf CLK_TCK)" '
@@ -26,3 +27,4 @@ awk -v hz="$(getconf CLK_TCK)" '
         printf "CPU: %.1f s over the run, %.2f s per 100 containers (slope of cumulative CPU)\n", cpu[n] - cpu[1], 100 * slope(cpu)
         printf "fds: %d at the start, %d at the end\n", fds[1], fds[n]
     }' "$samples"
+exit "$status"

@@ -251,4 +251,60 @@ struct dg_selftest_event {
 	char comm[16];	/* task comm after the exec */
 };
 
+/* The layout of every struct above, checked by each compiler that includes this header:
+ * clang for the BPF programs and the C++ build of the agent must agree byte for byte. */
+#ifdef __cplusplus
+#define DG_LAYOUT(condition) static_assert(condition, #condition)
+#else
+#define DG_LAYOUT(condition) _Static_assert(condition, #condition)
+#endif
+DG_LAYOUT(sizeof(struct dg_selftest_event) == 32);
+DG_LAYOUT(__builtin_offsetof(struct dg_selftest_event, pid) == 0);
+DG_LAYOUT(__builtin_offsetof(struct dg_selftest_event, abi) == 4);
+DG_LAYOUT(__builtin_offsetof(struct dg_selftest_event, ktime_ns) == 8);
+DG_LAYOUT(__builtin_offsetof(struct dg_selftest_event, comm) == 16);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, abi) == 0);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, hook) == 4);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, kind) == 6);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, verdict) == 8);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, mode) == 9);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, pid) == 12);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, container_dev) == 32);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, ktime_ns) == 48);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, file_ino) == 56);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, file_size) == 80);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, upper_ino) == 88);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, comm) == 104);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, name) == 120);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, path) == 120 + DG_NAME_MAX);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, args_len) == 120 + DG_NAME_MAX + DG_PATH_MAX);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, args) == 128 + DG_NAME_MAX + DG_PATH_MAX);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, ancestors) ==
+	  128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX);
+DG_LAYOUT(sizeof(struct dg_ancestor) == 24);
+DG_LAYOUT(__builtin_offsetof(struct dg_event, container_identity) ==
+	  128 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
+DG_LAYOUT(sizeof(struct dg_event) ==
+	  136 + DG_NAME_MAX + DG_PATH_MAX + DG_ARGS_MAX + 24 * DG_ANCESTORS);
+DG_LAYOUT(__builtin_offsetof(struct dg_actor, ancestors) == 24);
+DG_LAYOUT(__builtin_offsetof(struct dg_actor, comm) == 48);
+DG_LAYOUT(sizeof(struct dg_actor) == 64 + DG_ACTOR_ARGS);
+DG_LAYOUT(sizeof(struct dg_file_writers) == 2 * sizeof(struct dg_actor));
+DG_LAYOUT(sizeof(struct dg_connection) == 32);
+DG_LAYOUT(sizeof(struct dg_connections) == 8 + 32 * DG_CONNECTIONS);
+DG_LAYOUT(sizeof(struct dg_inode_key) == 16);
+DG_LAYOUT(__builtin_offsetof(struct dg_inode_key, dev) == 8);
+DG_LAYOUT(sizeof(struct dg_allowed) == 16);
+DG_LAYOUT(__builtin_offsetof(struct dg_allowed, ctime_nsec) == 8);
+DG_LAYOUT(sizeof(struct dg_container_policy) == 16);
+DG_LAYOUT(__builtin_offsetof(struct dg_container_policy, flags) == 4);
+DG_LAYOUT(__builtin_offsetof(struct dg_container_policy, identity) == 8);
+DG_LAYOUT(sizeof(struct dg_task_scope) == 16);
+DG_LAYOUT(__builtin_offsetof(struct dg_task_scope, identity) == 8);
+DG_LAYOUT(__builtin_offsetof(struct dg_pending_scripts, name_hash) == 8 * DG_SCRIPT_NAMES);
+DG_LAYOUT(__builtin_offsetof(struct dg_pending_scripts, next) == 16 * DG_SCRIPT_NAMES);
+DG_LAYOUT(__builtin_offsetof(struct dg_pending_scripts, open_path) == 16 * DG_SCRIPT_NAMES + 8);
+DG_LAYOUT(sizeof(struct dg_pending_scripts) == 16 * DG_SCRIPT_NAMES + 8 + DG_PATH_MAX);
+#undef DG_LAYOUT
+
 #endif /* DRIFTGUARD_ABI_H */

@@ -18,6 +18,8 @@
 #include "agent/backend_choice.h"
 #include "agent/build_programs.h"
 #include "agent/container_registry.h"
+#include "agent/control_api.h"
+#include "agent/control_protocol.h"
 #include "agent/control_server.h"
 #include "agent/event_enricher.h"
 #include "agent/event_log.h"
@@ -25,6 +27,7 @@
 #include "agent/event_sink.h"
 #include "agent/flood_control.h"
 #include "agent/instance_lock.h"
+#include "agent/libbpf_log.h"
 #include "agent/metrics.h"
 #include "agent/mount_watch.h"
 #include "agent/policy_keeper.h"
@@ -112,12 +115,13 @@ class Agent {
                         container->verifier->handle_watch_events();
                     }
                 });
-            });
+            },
+            [this](std::function<void()> task) { loop_.defer(std::move(task)); });
 
         auto control = ControlServer::listen(
-            options_.state_dir + "/driftguard.sock",
+            control::socket_path(options_.state_dir),
             [this](const nlohmann::json& request, const ControlServer::Reply& reply,
-                   bool& keep_open) { answer(request, reply, keep_open); });
+                   bool& keep_open) { control_api_.answer(request, reply, keep_open); });
         if (!control) {
             spdlog::error("{}", control.error().message);
             return 1;
@@ -166,7 +170,7 @@ class Agent {
             loop_.watch(fd, [this, fd] { registry_->run_completions(fd); });
         }
         loop_.watch(event_workers_.completion_fd(), [this] { event_workers_.run_completions(); });
-        spdlog::info("control socket {}/driftguard.sock", options_.state_dir);
+        spdlog::info("control socket {}", control::socket_path(options_.state_dir));
         spdlog::info("agent running; stop with SIGINT or SIGTERM, reload the policy with SIGHUP");
 
         // Know the running containers before the first event is read: events the pinned
@@ -209,6 +213,7 @@ class Agent {
     }
 
     bool start_sensor() {
+        route_libbpf_log();
         if (auto usable = kernel::check_kernel_requirements(kernel::running_kernel_release());
             !usable) {
             spdlog::error("{}", usable.error().message);
@@ -365,48 +370,6 @@ class Agent {
         metrics_->retire_containers(registry_->metric_labels(), Metrics::Clock::now());
     }
 
-    void answer(const nlohmann::json& request, const ControlServer::Reply& reply, bool& keep_open) {
-        const std::string command = request["command"].get<std::string>();
-        if (command == "status") {
-            reply(status());
-        } else if (command == "events") {
-            answer_events(request, reply, keep_open);
-        } else {
-            reply({{"ok", false},
-                   {"error",
-                    fmt::format("unknown command '{}' (expected status or events)", command)}});
-        }
-    }
-
-    void answer_events(const nlohmann::json& request, const ControlServer::Reply& reply,
-                       bool& keep_open) {
-        const auto container = request.value("container", nlohmann::json(""));
-        const auto limit = request.value("limit", nlohmann::json(100));
-        const auto follow = request.value("follow", nlohmann::json(false));
-        if (!container.is_string() || !limit.is_number_unsigned() || !follow.is_boolean()) {
-            reply({{"ok", false},
-                   {"error",
-                    "events: 'container' must be a string, 'limit' a non-negative "
-                    "number, 'follow' a boolean"}});
-            return;
-        }
-        const std::string which = container.get<std::string>();
-        if (!reply({{"ok", true}})) {
-            return;
-        }
-        for (const auto& event : event_log_.recent(which, limit.get<std::size_t>())) {
-            if (!reply(event)) {
-                return;
-            }
-        }
-        if (follow.get<bool>()) {
-            keep_open = true;
-            event_log_.follow([reply, which](const nlohmann::json& event) {
-                return !EventLog::concerns(event, which) || reply(event);
-            });
-        }
-    }
-
     nlohmann::json status() const {
         const auto counters = sensor_->counters();
         const auto backend = choose_backend();
@@ -458,6 +421,7 @@ class Agent {
     std::optional<ContainerRegistry> registry_;
     std::unique_ptr<ControlServer> control_;
     EventLog event_log_;
+    ControlApi control_api_{[this] { return status(); }, event_log_};
     MountWatch mounts_;
     EventLoop loop_;
     // One thread: events are published in the order the kernel reported them.

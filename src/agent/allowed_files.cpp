@@ -10,7 +10,7 @@ namespace driftguard::agent {
 
 AllowedFiles::~AllowedFiles() {
     for (const auto& [key, version] : entries_) {
-        (void)sensor_.forget_inode(dg_inode_key{key.first, key.second, 0});
+        (void)map_.forget_inode(dg_inode_key{key.first, key.second, 0});
     }
 }
 
@@ -22,7 +22,7 @@ Status AllowedFiles::allow(int fd, const struct stat& attributes) {
                          " allowed files already (its share of dg_allowed); the file stays drift",
                      ENOSPC};
     }
-    if (auto status = sensor_.allow_inode(key, value); !status) {
+    if (auto status = map_.allow_inode(key, value); !status) {
         return status;
     }
     entries_[{key.ino, key.dev}] = Version(value.ctime_sec, value.ctime_nsec);
@@ -35,7 +35,7 @@ Status AllowedFiles::allow(int fd, const struct stat& attributes) {
 
 void AllowedFiles::revoke(const struct stat& attributes) {
     const dg_inode_key key = inode_key(attributes);
-    (void)sensor_.forget_inode(key);
+    (void)map_.forget_inode(key);
     entries_.erase({key.ino, key.dev});
 }
 

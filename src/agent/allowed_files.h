@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "common/result.h"
-#include "kernel/sensor.h"
+#include "kernel/allowed_inodes.h"
 
 namespace driftguard::agent {
 
@@ -22,7 +22,7 @@ class AllowedFiles {
     using Key = std::pair<std::uint64_t, std::uint32_t>;     // inode, kernel dev
     using Version = std::pair<std::int64_t, std::uint32_t>;  // ctime seconds, nanoseconds
 
-    explicit AllowedFiles(kernel::Sensor& sensor) : sensor_(sensor) {}
+    explicit AllowedFiles(kernel::AllowedInodes& map) : map_(map) {}
     ~AllowedFiles();
     AllowedFiles(const AllowedFiles&) = delete;
     AllowedFiles& operator=(const AllowedFiles&) = delete;
@@ -43,7 +43,7 @@ class AllowedFiles {
     const std::map<Key, Version>& entries() const { return entries_; }
 
   private:
-    kernel::Sensor& sensor_;
+    kernel::AllowedInodes& map_;
     std::map<Key, Version> entries_;
 };
 

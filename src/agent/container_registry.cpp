@@ -31,12 +31,13 @@ constexpr std::size_t kMaxQueuedJobs = 256;
 
 ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
                                      std::uint32_t only_container, PolicySource policy,
-                                     WatchFd watch)
+                                     WatchFd watch, UpperLayerVerifier::Defer defer)
     : sensor_(sensor),
       resolver_(std::move(resolver)),
       only_container_(only_container),
       policy_(std::move(policy)),
       watch_(std::move(watch)),
+      defer_(std::move(defer)),
       runtime_inits_(sensor),
       metadata_workers_("metadata", kMetadataThreads, kMaxQueuedJobs),
       inventory_workers_("inventory", kInventoryThreads, kMaxQueuedJobs),
@@ -150,7 +151,7 @@ void ContainerRegistry::inventory_read(const runtime::ContainerRoot& root,
     }
     container->inventory = std::move(inventory);
     container->verifier = std::make_unique<UpperLayerVerifier>(
-        *container->allowed, *container->inventory, root.upperdir, hashing_workers_);
+        *container->allowed, *container->inventory, root.upperdir, hashing_workers_, defer_);
     container->verifier->set_exceptions(container->exceptions);  // sweeps when there are any
     if (container->exceptions.empty()) {
         container->verifier->sweep();
@@ -334,9 +335,9 @@ nlohmann::json ContainerRegistry::status() const {
         entry["pid"] = container.root.pid;
         entry["mode"] = mode_word(container.decision.mode);
         entry["mode_from"] = container.decision.reason;
-        entry["onboarding"] = !container.metadata_known   ? "reading runtime metadata"
-                              : !container.inventory ? "reading the image"
-                                                     : "done";
+        entry["onboarding"] = !container.metadata_known ? "reading runtime metadata"
+                              : !container.inventory    ? "reading the image"
+                                                        : "done";
         entry["image_executables"] = container.inventory
                                          ? nlohmann::json(container.inventory->executables.size())
                                          : nlohmann::json(nullptr);

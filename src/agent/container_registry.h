@@ -64,7 +64,8 @@ class ContainerRegistry {
     // Called with the inotify fd of a container's upper layer once it is watched.
     using WatchFd = std::function<void(int)>;
     ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
-                      std::uint32_t only_container, PolicySource policy, WatchFd watch);
+                      std::uint32_t only_container, PolicySource policy, WatchFd watch,
+                      UpperLayerVerifier::Defer defer);
     ~ContainerRegistry();
 
     // Adds containers that appeared (their onboarding starts on the workers), drops those
@@ -113,6 +114,7 @@ class ContainerRegistry {
     std::uint32_t only_container_;
     PolicySource policy_;
     WatchFd watch_;
+    UpperLayerVerifier::Defer defer_;  // the loop's: upper-layer walks go in slices
     InventoryCache inventories_;
     std::map<std::uint32_t, TrackedContainer> containers_;
     std::vector<runtime::ContainerRoot> waiting_;  // discovered, metadata not yet queued

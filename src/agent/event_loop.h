@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -24,8 +25,12 @@ class EventLoop {
     // mount table). A descriptor registered again gets the new handler: descriptor
     // numbers are reused after a close, which also removes them from epoll.
     void watch(int fd, Handler handler, std::uint32_t events = EPOLLIN);
-    // Dispatches until stop(). `idle_timeout` is asked before each wait: how long to wait
-    // at most (nullopt: until something is ready); `on_idle` runs when that time passed.
+    // Runs `task` once after the descriptors ready now have been handled: long work done
+    // in slices (a slice that defers the next) lets every other descriptor in between.
+    void defer(Handler task) { deferred_.push_back(std::move(task)); }
+    // Dispatches until stop(). `idle_timeout` is asked before each wait: in how long
+    // `on_idle` is due (nullopt: never); it runs once that time has passed, however busy
+    // the descriptors are.
     void run(const std::function<std::optional<std::chrono::milliseconds>()>& idle_timeout,
              const Handler& on_idle);
     void stop() { stopping_ = true; }
@@ -33,6 +38,7 @@ class EventLoop {
   private:
     UniqueFd epoll_;
     std::unordered_map<int, Handler> handlers_;
+    std::vector<Handler> deferred_;
     bool stopping_ = false;
 };
 

@@ -12,13 +12,10 @@ constexpr std::size_t kMaxBursts = 4096;
 }  // namespace
 
 FloodControl::Key FloodControl::key_of(const dg_event& event) {
-    return {event.container_dev,
-            event.hook,
-            event.kind,
-            event.verdict,
-            event.file_dev,
-            event.file_ino,
-            std::string(event.path, strnlen(event.path, sizeof(event.path)))};
+    return {event.container_dev, event.container_identity,
+            event.hook,          event.kind,
+            event.verdict,       event.file_dev,
+            event.file_ino,      std::string(event.path, strnlen(event.path, sizeof(event.path)))};
 }
 
 bool FloodControl::admit(const dg_event& event, Clock::time_point now) {

@@ -35,8 +35,10 @@ class FloodControl {
     std::uint64_t suppressed() const { return suppressed_; }
 
   private:
-    using Key = std::tuple<std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t, std::uint32_t,
-                           std::uint64_t, std::string>;
+    // The container is its key and its identity: the kernel reuses overlay device numbers,
+    // and the next container's first drift is no repeat of the last one's.
+    using Key = std::tuple<std::uint32_t, std::uint64_t, std::uint16_t, std::uint16_t, std::uint8_t,
+                           std::uint32_t, std::uint64_t, std::string>;
     struct Burst {
         Clock::time_point first_seen;
         Clock::time_point last_seen;

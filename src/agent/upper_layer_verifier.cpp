@@ -42,11 +42,12 @@ std::string_view to_string(UpperLayerVerifier::Outcome outcome) {
 }
 
 UpperLayerVerifier::UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
-                                       std::string upperdir, WorkerPool& hashing)
+                                       std::string upperdir, WorkerPool& hashing, Defer defer)
     : allowed_(allowed),
       upperdir_(std::move(upperdir)),
       inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)),
-      hashing_(hashing) {
+      hashing_(hashing),
+      defer_(std::move(defer)) {
     for (const auto& executable : inventory.executables) {
         executables_.emplace(executable.path, &executable);
     }
@@ -116,9 +117,8 @@ UpperLayerVerifier::Hashed UpperLayerVerifier::hash(const Candidate& candidate) 
         hashed.outcome = Outcome::has_writers;
         return hashed;
     }
-    const std::uint64_t limit = candidate.exceptions_apply || !candidate.in_image
-                                    ? kMaxHashedBytes
-                                    : candidate.image_size;
+    const std::uint64_t limit =
+        candidate.exceptions_apply || !candidate.in_image ? kMaxHashedBytes : candidate.image_size;
     auto digest = stable_file_digest(hashed.fd.get(), limit);
     if (!digest) {
         hashed.outcome = digest.error().code == EFBIG    ? Outcome::too_large
@@ -243,20 +243,49 @@ void UpperLayerVerifier::sweep() {
 }
 
 void UpperLayerVerifier::scan_subtree(const std::string& relative) {
-    std::string root = upperdir_ + relative;
-    char* paths[] = {root.data(), nullptr};
-    FTS* tree = ::fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr);
-    if (tree == nullptr) {
+    subtrees_.push_back(relative);
+    schedule_slice();
+}
+
+void UpperLayerVerifier::schedule_slice() {
+    if (slice_scheduled_ || !walking()) {
         return;
     }
-    while (FTSENT* node = ::fts_read(tree)) {
+    slice_scheduled_ = true;
+    defer_([this, alive = std::weak_ptr<bool>(alive_)] {
+        if (alive.lock()) {
+            walk_slice();
+        }
+    });
+}
+
+void UpperLayerVerifier::walk_slice() {
+    slice_scheduled_ = false;
+    for (std::size_t budget = kWalkSlice; budget > 0;) {
+        if (!walking_) {
+            if (subtrees_.empty()) {
+                return;
+            }
+            walking_root_ = upperdir_ + subtrees_.front();
+            subtrees_.pop_front();
+            char* paths[] = {walking_root_.data(), nullptr};
+            walking_.reset(::fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, nullptr));
+            continue;
+        }
+        FTSENT* node = ::fts_read(walking_.get());
+        if (node == nullptr) {
+            walking_.reset();
+            continue;
+        }
+        --budget;
         if (node->fts_info == FTS_F) {
             check(std::string(node->fts_path).substr(upperdir_.size()));
         } else if (node->fts_info == FTS_D && node->fts_level > 0) {
+            // Watched before its entries are read: nothing created in it is missed.
             watch_directory(std::string(node->fts_path).substr(upperdir_.size()));
         }
     }
-    ::fts_close(tree);
+    schedule_slice();
 }
 
 void UpperLayerVerifier::watch_directory(const std::string& relative) {

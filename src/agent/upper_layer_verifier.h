@@ -1,6 +1,10 @@
 #pragma once
 
+#include <fts.h>
+
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,12 +37,17 @@ namespace driftguard::agent {
 // the loop does per file is an lstat, a lookup and, when the hash is back, the decision
 // and the kernel entry. A file changed while its hash is under way is looked at again
 // when the hash returns; a file the full queue has no room for is retried on the tick.
+// Walks of the upper layer (a sweep, a directory moved in) go kWalkSlice entries at a
+// time, each slice deferred to the loop's next turn (`defer`), so a layer of millions of
+// entries never holds the loop.
 class UpperLayerVerifier {
   public:
+    using Defer = std::function<void(std::function<void()>)>;
+    static constexpr std::size_t kWalkSlice = 2048;
     // Hashes of one container queued or under way at most.
     static constexpr std::size_t kMaxInFlight = 16;
     UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
-                       std::string upperdir, WorkerPool& hashing);
+                       std::string upperdir, WorkerPool& hashing, Defer defer);
 
     enum class Outcome {
         allowed,
@@ -70,6 +79,8 @@ class UpperLayerVerifier {
     void retry_files_with_writers();
     // Files whose hash is queued or under way, and those waiting for room.
     std::size_t hashing() const { return in_flight_.size() + waiting_.size(); }
+    // True while a walk of the upper layer has entries left.
+    bool walking() const { return walking_ != nullptr || !subtrees_.empty(); }
 
     // The image's executable at `path` (absolute inside the container), or nullptr.
     const image::Executable* image_executable(const std::string& path) const {
@@ -106,7 +117,10 @@ class UpperLayerVerifier {
     bool may_except(const std::string& path) const;
     void check(const std::string& path);
     void watch_directory(const std::string& relative);
+    // Queues a walk of `relative` (a directory of the upper layer).
     void scan_subtree(const std::string& relative);
+    void walk_slice();
+    void schedule_slice();
 
     AllowedFiles& allowed_;
     std::unordered_map<std::string, const image::Executable*> executables_;
@@ -119,6 +133,14 @@ class UpperLayerVerifier {
     std::set<std::string> in_flight_;   // hash queued or under way
     std::set<std::string> look_again_;  // changed while in flight
     std::set<std::string> waiting_;     // no room in the queue when they were checked
+    struct FtsCloser {
+        void operator()(FTS* tree) const { ::fts_close(tree); }
+    };
+    Defer defer_;
+    std::unique_ptr<FTS, FtsCloser> walking_;  // the walk under way
+    std::string walking_root_;
+    std::deque<std::string> subtrees_;  // walks still to start
+    bool slice_scheduled_ = false;
     // Completions of jobs that outlive this verifier (its container went) find it expired.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

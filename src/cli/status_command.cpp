@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "agent/agent.h"
+#include "agent/control_protocol.h"
 #include "cli/agent_command.h"
 #include "cli/control_client.h"
 #include "cli/exit_codes.h"
@@ -133,16 +134,18 @@ void add_status_command(CLI::App& app, int& exit_code) {
     status->add_flag("--json", arguments->json, "The agent's answer as JSON");
     status->add_option("--state-dir", arguments->state_dir, "The agent's state directory")
         ->capture_default_str();
-    status->add_option("--pin-dir", arguments->pin_root,
-                       "Where the sensor is pinned (read when no agent answers)")
+    status
+        ->add_option("--pin-dir", arguments->pin_root,
+                     "Where the sensor is pinned (read when no agent answers)")
         ->capture_default_str();
     status->callback([arguments, &exit_code] {
         nlohmann::json answer;
-        auto asked = ask_agent(arguments->state_dir + "/driftguard.sock", {{"command", "status"}},
-                               [&answer](const nlohmann::json& line) {
-                                   answer = line;
-                                   return false;
-                               });
+        auto asked =
+            ask_agent(agent::control::socket_path(arguments->state_dir),
+                      agent::control::status_request(), [&answer](const nlohmann::json& line) {
+                          answer = line;
+                          return false;
+                      });
         if (!asked) {
             // No agent: the pinned sensor may still be enforcing. Say which.
             auto pinned = kernel::read_pinned_sensor(arguments->pin_root);
@@ -154,8 +157,8 @@ void add_status_command(CLI::App& app, int& exit_code) {
                 exit_code = kExitFailure;
                 return;
             }
-            const auto view = pinned_json(pinned.value(), arguments->pin_root,
-                                          asked.error().message);
+            const auto view =
+                pinned_json(pinned.value(), arguments->pin_root, asked.error().message);
             if (arguments->json) {
                 std::cout << view.dump(2) << '\n';
             } else {
@@ -197,11 +200,9 @@ void add_events_command(CLI::App& app, int& exit_code) {
     events->callback([arguments, &exit_code] {
         bool header = true;
         std::string refusal;
-        auto asked = ask_agent(arguments->state_dir + "/driftguard.sock",
-                               {{"command", "events"},
-                                {"container", arguments->container},
-                                {"limit", arguments->limit},
-                                {"follow", arguments->follow}},
+        auto asked = ask_agent(agent::control::socket_path(arguments->state_dir),
+                               agent::control::events_request(arguments->container,
+                                                              arguments->limit, arguments->follow),
                                [&](const nlohmann::json& line) {
                                    if (header) {
                                        header = false;

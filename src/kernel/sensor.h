@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "driftguard/abi.h"
+#include "kernel/allowed_inodes.h"
 
 namespace driftguard::kernel {
 
@@ -31,13 +32,13 @@ struct SensorCounters {
 
 // The loaded and attached kernel sensor (bpf/sensor.bpf.c): owns the programs, their
 // links and maps for as long as it lives. Detaches everything on destruction.
-class Sensor {
+class Sensor : public AllowedInodes {
   public:
     using EventHandler = std::function<void(const dg_event&)>;
 
     // open -> configure -> load (verifier) -> attach, each step's failure named.
     static Result<std::unique_ptr<Sensor>> start(const SensorConfig& config, EventHandler handler);
-    ~Sensor();
+    ~Sensor() override;
     Sensor(const Sensor&) = delete;
     Sensor& operator=(const Sensor&) = delete;
 
@@ -76,8 +77,8 @@ class Sensor {
     void set_only_container(std::uint32_t container_dev);
     // Marks an upper-layer inode as a verified copy of an image executable, valid while
     // its ctime stays as given.
-    Status allow_inode(const dg_inode_key& key, const dg_allowed& value);
-    Status forget_inode(const dg_inode_key& key);
+    Status allow_inode(const dg_inode_key& key, const dg_allowed& value) override;
+    Status forget_inode(const dg_inode_key& key) override;
     SensorCounters counters() const;
     // The keys now in dg_container_modes and dg_allowed (after adopting pinned maps, the
     // agent removes what belongs to containers that are gone).

@@ -20,11 +20,17 @@ namespace {
 
 constexpr long kOverlayfsMagic = 0x794c7630;
 
-// Splits on `separator` unless escaped with a backslash; removes the escapes.
-std::vector<std::string> split_escaped(const std::string& text, char separator) {
+// Splits at unescaped `separator`s. With `keep_escapes`, a backslash and the character it
+// escapes stay as they are (for a second split of the parts at another separator);
+// without, the escapes are removed.
+std::vector<std::string> split_escaped(const std::string& text, char separator,
+                                       bool keep_escapes = false) {
     std::vector<std::string> parts(1);
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '\\' && i + 1 < text.size()) {
+            if (keep_escapes) {
+                parts.back() += text[i];
+            }
             parts.back() += text[++i];
         } else if (text[i] == separator) {
             parts.emplace_back();
@@ -96,7 +102,9 @@ std::vector<std::string> container_mount_points(pid_t pid, const std::string& pr
 ContainerRoot parse_overlay_options(const std::string& super_options) {
     ContainerRoot root;
     std::vector<std::string> top_first;
-    for (const std::string& option : split_escaped(unescape_mountinfo(super_options), ',')) {
+    // "lowerdir=/a\:b:/c,upperdir=/x\,y": the options split at unescaped commas, the
+    // lowerdirs then at unescaped colons.
+    for (const std::string& option : split_escaped(unescape_mountinfo(super_options), ',', true)) {
         if (option.starts_with("lowerdir=")) {
             for (const std::string& dir : split_escaped(option.substr(9), ':')) {
                 if (!dir.empty()) {
@@ -104,9 +112,9 @@ ContainerRoot parse_overlay_options(const std::string& super_options) {
                 }
             }
         } else if (option.starts_with("lowerdir+=")) {
-            top_first.push_back(option.substr(10));
+            top_first.push_back(split_escaped(option.substr(10), '\0').front());
         } else if (option.starts_with("upperdir=")) {
-            root.upperdir = option.substr(9);
+            root.upperdir = split_escaped(option.substr(9), '\0').front();
         }
     }
     root.lowerdirs.assign(top_first.rbegin(), top_first.rend());

@@ -53,6 +53,20 @@ TEST(FloodControl, FirstReportedRepeatsCountedThenOneSummary) {
     EXPECT_TRUE(flood.admit(drift(1, "/tmp/m"), start + 7s));  // a new burst is reported again
 }
 
+TEST(FloodControl, ANewContainerOnAReusedKeyIsNoRepeat) {
+    // The kernel reuses overlay device numbers: the next container on key 43 drops the same
+    // path, and its upper filesystem may hand out the freed inode number again.
+    FloodControl flood(5s, 60s);
+    const auto start = FloodControl::Clock::now();
+    dg_event first = drift(7, "/tmp/dropped");
+    first.container_identity = 1001;
+    dg_event next = drift(7, "/tmp/dropped");
+    next.container_identity = 1002;
+    EXPECT_TRUE(flood.admit(first, start));
+    EXPECT_TRUE(flood.admit(next, start + 1s)) << "another container's drift was taken as a repeat";
+    EXPECT_FALSE(flood.admit(next, start + 2s));
+}
+
 TEST(FloodControl, LongBurstsAreSummarisedEveryPeriod) {
     FloodControl flood(5s, 60s);
     const auto start = FloodControl::Clock::now();
