@@ -367,6 +367,7 @@ class Agent {
         }
         metrics_->set_kernel_counters(sensor_->counters());
         metrics_->set_containers(registry_->count_by_mode());
+        metrics_->set_events_lost(sink_.lost());
         metrics_->retire_containers(registry_->metric_labels(), Metrics::Clock::now());
     }
 

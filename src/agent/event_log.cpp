@@ -9,7 +9,10 @@ void EventLog::append(nlohmann::json event) {
         std::remove_if(followers_.begin(), followers_.end(),
                        [&event](const Follower& follower) { return !follower(event); }),
         followers_.end());
-    events_.push_back(std::move(event));
+    const auto& about = event.value("container", nlohmann::json::object());
+    events_.push_back(Kept{about.value("id", ""), about.value("name", ""),
+                           std::to_string(about.value("key", 0U)),
+                           event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     if (events_.size() > capacity_) {
         events_.pop_front();
     }
@@ -20,9 +23,15 @@ bool EventLog::concerns(const nlohmann::json& event, const std::string& containe
         return true;
     }
     const auto& about = event.value("container", nlohmann::json::object());
-    const std::string id = about.value("id", "");
-    return (!id.empty() && id.starts_with(container)) || about.value("name", "") == container ||
-           std::to_string(about.value("key", 0U)) == container;
+    return concerns(Kept{about.value("id", ""), about.value("name", ""),
+                         std::to_string(about.value("key", 0U)), ""},
+                    container);
+}
+
+bool EventLog::concerns(const Kept& event, const std::string& container) {
+    return container.empty() ||
+           (!event.container_id.empty() && event.container_id.starts_with(container)) ||
+           event.container_name == container || event.container_key == container;
 }
 
 std::vector<nlohmann::json> EventLog::recent(const std::string& container,
@@ -30,7 +39,7 @@ std::vector<nlohmann::json> EventLog::recent(const std::string& container,
     std::vector<nlohmann::json> matching;
     for (auto it = events_.rbegin(); it != events_.rend() && matching.size() < limit; ++it) {
         if (concerns(*it, container)) {
-            matching.push_back(*it);
+            matching.push_back(nlohmann::json::parse(it->text));
         }
     }
     std::reverse(matching.begin(), matching.end());

@@ -10,7 +10,8 @@
 namespace driftguard::agent {
 
 // The most recent events, kept in memory for `driftguard events`, and the followers that
-// want each new one as it happens.
+// want each new one as it happens. Kept as their JSON text (a few KiB each; a parsed
+// nlohmann::json costs about five times that), with what the container filter needs.
 class EventLog {
   public:
     using Follower = std::function<bool(const nlohmann::json&)>;  // false: unsubscribe
@@ -26,8 +27,16 @@ class EventLog {
     static bool concerns(const nlohmann::json& event, const std::string& container);
 
   private:
+    struct Kept {
+        std::string container_id;
+        std::string container_name;
+        std::string container_key;
+        std::string text;
+    };
+    static bool concerns(const Kept& event, const std::string& container);
+
     std::size_t capacity_;
-    std::deque<nlohmann::json> events_;
+    std::deque<Kept> events_;
     std::vector<Follower> followers_;
 };
 

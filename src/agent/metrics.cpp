@@ -43,6 +43,13 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
                               .Help("Policies refused (the previous one stayed in force)")
                               .Register(*registry)
                               .Add({});
+    metrics->events_lost_ = &prometheus::BuildGauge()
+                                 .Name("driftguard_events_lost_total")
+                                 .Help(
+                                     "Events that could not be written to the events file "
+                                     "(full disk, I/O error); the verdicts stood")
+                                 .Register(*registry)
+                                 .Add({});
     auto& kernel = prometheus::BuildGauge()
                        .Name("driftguard_kernel_total")
                        .Help(
@@ -72,8 +79,7 @@ std::string Metrics::listening() const {
 
 void Metrics::count_drift(const std::string& verdict, const std::string& kind,
                           const std::string& container) {
-    const std::string& label = series_.count(container) != 0 ||
-                                       series_.size() < kMaxContainerSeries
+    const std::string& label = series_.count(container) != 0 || series_.size() < kMaxContainerSeries
                                    ? container
                                    : std::string(kOtherContainers);
     ContainerSeries& series = series_[label];

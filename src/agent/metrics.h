@@ -43,6 +43,7 @@ class Metrics {
                      const std::string& container);
     void count_policy_reload() { reloads_->Increment(); }
     void count_policy_refusal() { refusals_->Increment(); }
+    void set_events_lost(std::uint64_t lost) { events_lost_->Set(static_cast<double>(lost)); }
     // Containers by mode, and the kernel's own counters (called once a second).
     void set_containers(const std::map<std::string, std::size_t>& by_mode);
     void set_kernel_counters(const kernel::SensorCounters& counters);
@@ -66,6 +67,7 @@ class Metrics {
     prometheus::Family<prometheus::Gauge>* containers_ = nullptr;
     prometheus::Counter* reloads_ = nullptr;
     prometheus::Counter* refusals_ = nullptr;
+    prometheus::Gauge* events_lost_ = nullptr;
     prometheus::Gauge* execs_ = nullptr;
     prometheus::Gauge* mappings_ = nullptr;
     prometheus::Gauge* dropped_ = nullptr;

@@ -22,6 +22,14 @@ std::string shorten(const std::string& value, std::size_t width) {
     return value.size() <= width ? value : value.substr(0, width - 1) + "~";
 }
 
+void print_counters(const nlohmann::json& counters, std::ostream& out) {
+    out << fmt::format(
+        "counters  {} execs and {} mappings judged, {} blocked, {} audited, {} events "
+        "dropped\n",
+        text(counters["execs_judged"]), text(counters["mappings_judged"]),
+        text(counters["blocked"]), text(counters["audited"]), text(counters["events_dropped"]));
+}
+
 void print_status(const nlohmann::json& status, std::ostream& out) {
     const auto& agent = status["agent"];
     out << fmt::format("agent     pid {}, version {}, since {}\n", text(agent["pid"]),
@@ -46,12 +54,8 @@ void print_status(const nlohmann::json& status, std::ostream& out) {
     if (policy.contains("last_refusal")) {
         out << fmt::format("          last refusal: {}\n", text(policy["last_refusal"]));
     }
-    const auto& counters = status["counters"];
-    out << fmt::format(
-        "counters  {} execs and {} mappings judged, {} blocked, {} audited, {} "
-        "events dropped\n\n",
-        text(counters["execs_judged"]), text(counters["mappings_judged"]),
-        text(counters["blocked"]), text(counters["audited"]), text(counters["events_dropped"]));
+    print_counters(status["counters"], out);
+    out << '\n';
     out << fmt::format("{:<12}  {:<22}  {:<10}  {:<40}  {:<7}  {:>7}  {:>7}  {}\n", "CONTAINER",
                        "NAME", "RUNTIME", "IMAGE", "MODE", "BLOCKED", "AUDITED", "MODE FROM");
     for (const auto& container : status["containers"]) {
@@ -111,12 +115,7 @@ void print_pinned(const nlohmann::json& status, std::ostream& out) {
         pinned["programs_attached"].size(), text(pinned["default_mode"]),
         text(pinned["build_default_mode"]), text(pinned["containers_with_own_mode"]));
     if (status.contains("counters")) {
-        const auto& counters = status["counters"];
-        out << fmt::format(
-            "counters  {} execs and {} mappings judged, {} blocked, {} audited, {} events "
-            "dropped\n",
-            text(counters["execs_judged"]), text(counters["mappings_judged"]),
-            text(counters["blocked"]), text(counters["audited"]), text(counters["events_dropped"]));
+        print_counters(status["counters"], out);
     }
 }
 
