@@ -80,11 +80,13 @@ for build in "${builds[@]}"; do
     for _ in $(seq 200); do grep -q "agent running" "$work/log" && break; sleep 0.1; done
     measure "$build" idle
 
+    runs=()
     for ((i = 0; i < starts; ++i)); do
         podman run -d --name "$prefix-s$i" "$busybox" sleep 3600 >/dev/null 2>&1 &
+        runs+=($!)
     done
     measure "$build" starts
-    wait
+    wait "${runs[@]}"  # not the agent
     remove_containers
 
     podman run -d --name "$prefix-hash" "$debian" sh -c \
