@@ -189,7 +189,7 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 /* An event about code that has no file to describe (an unchecked route, executable
  * anonymous memory), file fields cleared. */
 static __always_inline struct dg_event *dg_fileless_event(__u16 hook, __u32 container_dev,
-							   __u32 prot)
+							  __u32 prot)
 {
 	struct dg_event *event = dg_new_event(hook, container_dev);
 	if (!event)

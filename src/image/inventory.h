@@ -50,9 +50,10 @@ struct Inventory {
 
 // The image's executable at `path` (absolute inside the image), or nullptr.
 inline const Executable* find_executable(const Inventory& inventory, std::string_view path) {
-    auto found = std::lower_bound(
-        inventory.executables.begin(), inventory.executables.end(), path,
-        [](const Executable& executable, std::string_view wanted) { return executable.path < wanted; });
+    auto found = std::lower_bound(inventory.executables.begin(), inventory.executables.end(), path,
+                                  [](const Executable& executable, std::string_view wanted) {
+                                      return executable.path < wanted;
+                                  });
     return found != inventory.executables.end() && found->path == path ? &*found : nullptr;
 }
 

@@ -38,8 +38,8 @@ std::optional<std::uint32_t> read_global(int map_fd, const bpf_map_info& info,
     }
     std::unique_ptr<btf, decltype(&btf__free)> types(btf__load_from_kernel_by_id(info.btf_id),
                                                      &btf__free);
-    const btf_type* section = types ? btf__type_by_id(types.get(), info.btf_value_type_id)
-                                    : nullptr;
+    const btf_type* section =
+        types ? btf__type_by_id(types.get(), info.btf_value_type_id) : nullptr;
     if (section == nullptr || !btf_is_datasec(section)) {
         return std::nullopt;
     }

@@ -467,9 +467,9 @@ TEST_F(SensorBypass, AnonymousExecDeniedByPolicy) {
     EXPECT_EQ(name_of(expect_killed({"/bin/drift_helper", "jit-shared-anon"}, DG_HOOK_MPROTECT,
                                     DG_KIND_ANON_EXEC)),
               "dev/zero");
-    EXPECT_EQ(name_of(expect_killed({"/bin/drift_helper", "jit-memfd"}, DG_HOOK_MMAP,
-                                    DG_KIND_ANON_EXEC)),
-              "memfd:jit");
+    EXPECT_EQ(
+        name_of(expect_killed({"/bin/drift_helper", "jit-memfd"}, DG_HOOK_MMAP, DG_KIND_ANON_EXEC)),
+        "memfd:jit");
     ASSERT_TRUE(sensor_->clear_container_mode(container_->dev()).ok());
 }
 

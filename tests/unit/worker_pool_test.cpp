@@ -78,9 +78,8 @@ TEST(WorkerPool, AFullQueueRefusesAndCounts) {
 
 TEST(WorkerPool, AFailingJobIsCountedAndItsCompletionSkipped) {
     WorkerPool pool("test", 1, 4);
-    ASSERT_TRUE(pool.submit([]() -> WorkerPool::Completion {
-        throw std::runtime_error("unreadable layer");
-    }));
+    ASSERT_TRUE(pool.submit(
+        []() -> WorkerPool::Completion { throw std::runtime_error("unreadable layer"); }));
     bool second = false;
     ASSERT_TRUE(pool.submit([&] { return WorkerPool::Completion([&] { second = true; }); }));
     for (int i = 0; i < 10 && !second; ++i) {
