@@ -336,8 +336,18 @@ class Agent {
         // writable layer happen on the event worker, in order.
         std::shared_ptr<EventEnricher::Captured> captured = enricher_->capture(event, container);
         const bool queued = event_workers_.submit([this, captured] {
-            auto json = std::make_shared<nlohmann::json>(
-                events::event_to_json(captured->event, EventEnricher::finish(*captured)));
+            std::shared_ptr<nlohmann::json> json;
+            try {
+                json = std::make_shared<nlohmann::json>(
+                    events::event_to_json(captured->event, EventEnricher::finish(*captured)));
+            } catch (const std::exception& failure) {
+                // Never lose the event: the kernel's record alone, and why.
+                events::EventContext bare;
+                bare.file_sha256_missing =
+                    std::string("the agent could not describe the file: ") + failure.what();
+                json = std::make_shared<nlohmann::json>(
+                    events::event_to_json(captured->event, bare));
+            }
             return [this, captured, json] {
                 flood_.remember(captured->event, *json);
                 publish(std::move(*json));

@@ -89,7 +89,14 @@ void ContainerRegistry::start_onboarding() {
         }
         const runtime::ContainerRoot root = *next;
         const bool queued = metadata_workers_.submit([this, root] {
-            auto metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
+            // Whatever goes wrong, the container is decided (with what is known of it).
+            runtime::ContainerMetadata metadata;
+            try {
+                metadata = resolver_.resolve_container(root.pid, root.upperdir, root.dev);
+            } catch (const std::exception& failure) {
+                spdlog::warn("container {}: cannot read its runtime metadata: {}", root.dev,
+                             failure.what());
+            }
             return [this, root, metadata = std::move(metadata)]() mutable {
                 metadata_read(root, std::move(metadata));
             };
@@ -124,7 +131,7 @@ void ContainerRegistry::metadata_read(const runtime::ContainerRoot& root,
         std::string error;
         try {
             inventory = inventories_.get(root.lowerdirs);
-        } catch (const image::ImageError& failure) {
+        } catch (const std::exception& failure) {  // ImageError, or I/O and memory
             error = failure.what();
         }
         return [this, root, inventory = std::move(inventory), error] {
