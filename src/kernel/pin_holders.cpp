@@ -74,10 +74,15 @@ std::vector<pid_t> pin_holders(const std::string& pin_root, const std::string& p
             pid == self) {
             continue;
         }
+        // Only BPF map descriptors are worth opening the fdinfo of (one readlink each).
         std::error_code gone;
-        for (std::filesystem::directory_iterator fd(process->path() / "fdinfo", gone);
+        for (std::filesystem::directory_iterator fd(process->path() / "fd", gone);
              !gone && fd != end; fd.increment(gone)) {
-            if (ids.count(map_id_of(fd->path())) != 0) {
+            std::error_code unreadable;
+            if (std::filesystem::read_symlink(fd->path(), unreadable) != "anon_inode:bpf-map") {
+                continue;
+            }
+            if (ids.count(map_id_of(process->path() / "fdinfo" / fd->path().filename())) != 0) {
                 holders.push_back(pid);
                 break;
             }
