@@ -123,7 +123,7 @@ std::string join_path(const std::string& directory, const std::string& path) {
 // "SYSV<key>"), an unlinked file (its last name, "NAME (deleted)": an unlinked dentry
 // keeps its name, and a tracepoint cannot rebuild its directory's path).
 std::string kernel_name(const dg_event& event) {
-    const std::string name(event.name, strnlen(event.name, sizeof(event.name)));
+    std::string name(event.name, strnlen(event.name, sizeof(event.name)));
     if (name.empty()) {
         return "";
     }
