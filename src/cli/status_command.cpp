@@ -8,6 +8,7 @@
 #include "cli/agent_command.h"
 #include "cli/control_client.h"
 #include "cli/exit_codes.h"
+#include "events/event_json.h"
 #include "kernel/counter_names.h"
 #include "kernel/pinned_sensor_view.h"
 
@@ -69,19 +70,10 @@ void print_status(const nlohmann::json& status, std::ostream& out) {
     }
 }
 
-const char* mode_name(const std::optional<dg_mode>& mode) {
-    if (!mode) {
-        return "unknown";
-    }
-    switch (*mode) {
-        case DG_MODE_OFF:
-            return "off";
-        case DG_MODE_AUDIT:
-            return "audit";
-        case DG_MODE_ENFORCE:
-            return "enforce";
-    }
-    return "unknown";
+// The pinned programs' mode, named as everywhere else in status; "unknown" when their
+// global data could not be read.
+std::string pinned_mode(const std::optional<dg_mode>& mode) {
+    return mode ? std::string(events::mode_name(*mode)) : "unknown";
 }
 
 nlohmann::json pinned_json(const kernel::PinnedSensorView& view, const std::string& pin_root,
@@ -93,8 +85,8 @@ nlohmann::json pinned_json(const kernel::PinnedSensorView& view, const std::stri
           {"abi", view.version_dir},
           {"programs_attached", view.programs},
           {"other_abi_versions", view.other_abi},
-          {"default_mode", mode_name(view.default_mode)},
-          {"build_default_mode", mode_name(view.build_default_mode)},
+          {"default_mode", pinned_mode(view.default_mode)},
+          {"build_default_mode", pinned_mode(view.build_default_mode)},
           {"containers_with_own_mode", view.containers_with_mode}}},
     };
     if (view.counters) {

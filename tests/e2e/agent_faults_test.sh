@@ -34,9 +34,6 @@ attack() { # CONTAINER PATH: prints the exit code (137: killed before it ran)
     set +e; podman exec "$1" "$2" >/dev/null 2>&1; local code=$?; set -e
     echo "$code"
 }
-container_status() { # NAME: this container's entry of `status --json`
-    dg_ctl status --json | jq -c --arg name "$1" '.containers[] | select(.name == $name)'
-}
 blocked_in() { # FILE PATH: FILE holds a blocked event about PATH (waits up to 5 s)
     for _ in $(seq 50); do
         jq -e -s --arg p "$2" 'any(.[]; .file.path == $p and .verdict == "blocked")' "$1" \

@@ -40,9 +40,6 @@ wait_for_event() { # PATH VERDICT
     cat "$AGENT_EVENTS" >&2
     fail "no $2 event for $1"
 }
-container_status() { # NAME: this container's entry of `status --json`
-    dg_ctl status --json | jq -c --arg name "$1" '.containers[] | select(.name == $name)'
-}
 
 # A policy as Kubernetes mounts a ConfigMap: the file is a symlink into ..data, and an
 # update swaps ..data to a new directory in one rename.

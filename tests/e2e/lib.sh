@@ -75,6 +75,9 @@ dg_ctl() { # SUBCOMMAND ARGS...: status/events against the test agent
     "$DRIFTGUARD" "$command" --state-dir "$TEST_STATE_DIR" "$@"
 }
 
+container_status() { # NAME: this container's entry of the test agent's `status --json`
+    dg_ctl status --json | jq -c --arg name "$1" '.containers[] | select(.name == $name)'
+}
 # Starts `driftguard agent --mode MODE [ARGS...]` in the background (events appended to
 # $AGENT_EVENTS, log to $AGENT_LOG) and waits until its log shows PATTERN (default
 # "agent running").
