@@ -29,7 +29,7 @@ std::optional<Found> find_container(const std::string& reference, std::string& p
     const runtime::MetadataResolver resolver(paths);
     std::optional<Found> match;
     for (const auto& [dev, root] : runtime::discover_containers()) {
-        auto metadata = resolver.resolve_pid(root.pid);
+        auto metadata = resolver.resolve_container(root.pid, root.upperdir, root.dev);
         if (metadata.id == reference || metadata.name == reference ||
             std::to_string(dev) == reference) {
             return Found{root, metadata};

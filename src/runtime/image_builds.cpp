@@ -1,13 +1,8 @@
 #include "runtime/image_builds.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "common/kernel_dev.h"
+#include "runtime/runtime_state.h"
 #include "runtime/state_files.h"
 
 namespace driftguard::runtime {
@@ -74,63 +69,11 @@ bool is_buildkit_bundle(const std::string& bundle, const std::string& id) {
     return false;
 }
 
-// The start time (clock ticks after boot, field 22 of /proc/<pid>/stat) of `pid`.
-std::optional<unsigned long long> start_time_of(const std::string& proc, long long pid) {
-    std::ifstream file(proc + "/" + std::to_string(pid) + "/stat");
-    std::stringstream text;
-    text << file.rdbuf();
-    const std::string stat = text.str();
-    const auto after_name = stat.rfind(')');
-    if (after_name == std::string::npos) {
-        return std::nullopt;
-    }
-    std::istringstream fields(stat.substr(after_name + 2));
-    std::string field;
-    for (int index = 3; fields >> field; ++index) {
-        if (index == 22) {
-            return field.find_first_not_of("0123456789") == std::string::npos && !field.empty()
-                       ? std::optional(std::stoull(field))
-                       : std::nullopt;
-        }
-    }
-    return std::nullopt;
-}
-
-// True when the runc state's init process is alive, is the same process (not a later one
-// with the reused pid) and has the root `root_dev`.
-bool init_runs_in(const nlohmann::json& state, std::uint32_t root_dev, const std::string& proc) {
-    const auto pid = member(state, "init_process_pid");
-    const auto start = member(state, "init_process_start");
-    if (!pid.is_number_integer() || pid.get<long long>() <= 0 || !start.is_number_unsigned()) {
-        return false;
-    }
-    const auto started = start_time_of(proc, pid.get<long long>());
-    if (!started || *started != start.get<unsigned long long>()) {
-        return false;
-    }
-    struct stat root {};
-    const std::string root_path = proc + "/" + std::to_string(pid.get<long long>()) + "/root/";
-    return ::stat(root_path.c_str(), &root) == 0 && kernel_dev(root.st_dev) == root_dev;
-}
-
 std::optional<BuildStep> buildkit_step(const RuntimePaths& paths, std::uint32_t root_dev,
                                        const std::string& proc) {
-    for (const auto& dir : paths.state_dirs) {
-        std::error_code error;
-        for (const auto& entry : fs::directory_iterator(paths.host_root + dir, error)) {
-            const std::string id = entry.path().filename();
-            const auto state = read_state_json(entry.path() / "state.json");
-            std::string bundle;
-            const auto labels = member(member(state, "config"), "labels");
-            for (const auto& label : labels.is_array() ? labels : nlohmann::json::array()) {
-                if (label.is_string() && label.get<std::string>().starts_with("bundle=")) {
-                    bundle = label.get<std::string>().substr(7);
-                }
-            }
-            if (is_buildkit_bundle(bundle, id) && init_runs_in(state, root_dev, proc)) {
-                return BuildStep{.builder = "buildkit", .id = id};
-            }
-        }
+    const auto state = find_state_by_root(paths, root_dev, proc);
+    if (state && is_buildkit_bundle(state->bundle, state->id)) {
+        return BuildStep{.builder = "buildkit", .id = state->id};
     }
     return std::nullopt;
 }

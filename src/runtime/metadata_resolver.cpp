@@ -10,7 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/subprocess.h"
+#include "runtime/containerd_records.h"
+#include "runtime/docker_records.h"
 #include "runtime/image_builds.h"
+#include "runtime/runtime_state.h"
 #include "runtime/state_files.h"
 
 namespace driftguard::runtime {
@@ -25,6 +28,26 @@ std::string replace_id(std::string pattern, const std::string& id) {
 
 bool is_container_id(const std::string& id) {
     return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// A container ID as runc accepts it (letters, digits, '_', '+', '-', '.'), never a path
+// component that leaves the state directory.
+bool is_runtime_id(const std::string& id) {
+    static const std::regex kRuntimeId("[A-Za-z0-9_+.-]{1,256}");
+    return std::regex_match(id, kRuntimeId) && id != "." && id != "..";
+}
+
+// The string annotations of an OCI bundle's config.json.
+Annotations annotations_of(const nlohmann::json& config) {
+    Annotations annotations;
+    if (const auto found = member(config, "annotations"); found.is_object()) {
+        for (const auto& [key, value] : found.items()) {
+            if (value.is_string()) {
+                annotations[key] = value.get<std::string>();
+            }
+        }
+    }
+    return annotations;
 }
 
 }  // namespace
@@ -62,102 +85,119 @@ ContainerMetadata MetadataResolver::resolve_container(pid_t pid, const std::stri
                                                       std::uint32_t root_dev,
                                                       const std::string& proc) const {
     ContainerMetadata metadata = resolve_pid(pid, proc);
+    if (!metadata.builder.empty()) {
+        return metadata;  // a step of Docker's classic builder (docker_records.h)
+    }
     // A BuildKit step's cgroup never carries a 64-digit ID, so only those without one
     // are looked for among the runtime states.
-    const RuntimePaths build_paths = metadata.id.empty()
-                                         ? paths_
-                                         : RuntimePaths{.host_root = paths_.host_root,
+    const bool id_from_cgroup = !metadata.id.empty();
+    const RuntimePaths build_paths = id_from_cgroup
+                                         ? RuntimePaths{.host_root = paths_.host_root,
                                                         .state_dirs = {},
                                                         .bundle_dirs = {},
-                                                        .storage_roots = paths_.storage_roots};
-    const auto step = find_build_step(build_paths, upperdir, root_dev, proc);
-    if (!step) {
-        return metadata;
+                                                        .storage_roots = paths_.storage_roots}
+                                         : paths_;
+    if (const auto step = find_build_step(build_paths, upperdir, root_dev, proc)) {
+        ContainerMetadata build;
+        build.builder = step->builder;
+        build.id = step->id;
+        build.name = step->name;
+        build.runtime = step->builder;
+        build.image_name = step->image_name;
+        build.image_id = step->image_id;
+        build.image_digest = step->image_digest;
+        return build;
     }
-    ContainerMetadata build;
-    build.builder = step->builder;
-    build.id = step->id;
-    build.name = step->name;
-    build.runtime = step->builder;
-    build.image_name = step->image_name;
-    build.image_id = step->image_id;
-    build.image_digest = step->image_digest;
-    return build;
+    if (!id_from_cgroup) {
+        // No 64-digit ID in its cgroup path (`ctr run NAME`, containerd namespaces): the
+        // runtime state whose init process has this root.
+        if (const auto state = find_state_by_root(paths_, root_dev, proc)) {
+            metadata = resolve_id(state->id, proc);
+        }
+    }
+    return metadata;
 }
 
-ContainerMetadata MetadataResolver::resolve_id(const std::string& id) const {
+ContainerMetadata MetadataResolver::resolve_id(const std::string& id,
+                                               const std::string& proc) const {
     ContainerMetadata metadata;
-    if (!is_container_id(id)) {
+    if (!is_container_id(id) && !is_runtime_id(id)) {
         return metadata;
     }
     metadata.id = id;
-    metadata.bundle = find_bundle(id, metadata.runtime);
+    const Bundle bundle = find_bundle(id);
+    metadata.bundle = bundle.dir;
+    metadata.runtime = bundle.runtime;
+    nlohmann::json config;
     if (!metadata.bundle.empty()) {
-        const Annotations annotations = read_annotations(metadata.bundle);
+        config = read_bundle_config(metadata.bundle);
+        const Annotations annotations = annotations_of(config);
         apply_annotations(annotations, metadata);
         const std::string sandbox = sandbox_id(annotations);
         if (!sandbox.empty() && sandbox != id && is_container_id(sandbox)) {
-            std::string ignored;
-            const std::string sandbox_bundle = find_bundle(sandbox, ignored);
-            if (!sandbox_bundle.empty()) {
-                metadata.labels = sandbox_pod_labels(read_annotations(sandbox_bundle));
+            const Bundle sandbox_bundle = find_bundle(sandbox);
+            if (!sandbox_bundle.dir.empty()) {
+                metadata.labels =
+                    sandbox_pod_labels(annotations_of(read_bundle_config(sandbox_bundle.dir)));
             }
         }
+    }
+    if (const auto docker = read_docker_record(paths_.host_root, config, id)) {
+        metadata.runtime = "docker";
+        metadata.name = docker->name;
+        metadata.image_name = docker->image_name;
+        metadata.image_id = docker->image_id;
+        metadata.image_digest = docker->image_digest;
+        metadata.labels = docker->labels;
+        if (docker->classic_build_step) {
+            metadata.builder = "docker";
+        }
+        return metadata;
     }
     apply_storage_records(metadata);
     if (metadata.runtime == "podman" && paths_.ask_podman) {
         apply_podman(metadata);
     }
+    if (metadata.bundle.find("/io.containerd.runtime.v2.task/") != std::string::npos) {
+        if (metadata.runtime == "runc") {
+            metadata.runtime = "containerd";
+        }
+        if (metadata.image_name.empty()) {
+            apply_containerd(metadata, bundle.init_pid, proc);
+        }
+    }
     return metadata;
 }
 
-std::string MetadataResolver::find_bundle(const std::string& id, std::string& runtime) const {
+MetadataResolver::Bundle MetadataResolver::find_bundle(const std::string& id) const {
     const std::string& root = paths_.host_root;
-    for (const auto& dir : paths_.state_dirs) {
+    for (const auto& dir : state_directories(paths_)) {
         // runc (and containerd's runc shim): state.json, bundle in config.labels.
         const auto state = read_state_json(root + dir + "/" + id + "/state.json");
         if (state.is_object()) {
-            runtime = "runc";
-            const auto labels = member(member(state, "config"), "labels");
-            for (const auto& label : labels.is_array() ? labels : nlohmann::json::array()) {
-                if (label.is_string() && label.get<std::string>().starts_with("bundle=")) {
-                    return label.get<std::string>().substr(7);
-                }
-            }
+            const auto pid = member(state, "init_process_pid");
+            return Bundle{.dir = bundle_of_state(state),
+                          .runtime = "runc",
+                          .init_pid = pid.is_number_integer() ? pid.get<long long>() : 0};
         }
         // crun: status, bundle as a field.
         const auto status = read_state_json(root + dir + "/" + id + "/status");
         if (auto bundle = string_at(status, "bundle"); !bundle.empty()) {
-            runtime = "crun";
-            return bundle;
+            return Bundle{.dir = bundle, .runtime = "crun"};
         }
     }
     for (const auto& pattern : paths_.bundle_dirs) {
         std::string dir = replace_id(pattern, id);
         struct stat info {};
         if (::stat((root + dir + "/config.json").c_str(), &info) == 0) {
-            return dir;
+            return Bundle{.dir = dir};
         }
     }
     return {};
 }
 
-Annotations MetadataResolver::read_annotations(const std::string& bundle) const {
-    Annotations annotations;
-    const auto config = read_state_json(paths_.host_root + bundle + "/config.json");
-    if (!config.is_object()) {
-        return annotations;
-    }
-    auto found = config.find("annotations");
-    if (found == config.end() || !found->is_object()) {
-        return annotations;
-    }
-    for (const auto& [key, value] : found->items()) {
-        if (value.is_string()) {
-            annotations[key] = value.get<std::string>();
-        }
-    }
-    return annotations;
+nlohmann::json MetadataResolver::read_bundle_config(const std::string& bundle) const {
+    return read_state_json(paths_.host_root + bundle + "/config.json");
 }
 
 // containers/storage (podman, CRI-O, buildah): overlay-containers/containers.json has
@@ -231,6 +271,28 @@ void MetadataResolver::apply_podman(ContainerMetadata& metadata) const {
                                          milliseconds(3000));
         if (name && !name->empty()) {
             metadata.pod_name = name->substr(0, name->find('\n'));
+        }
+    }
+}
+
+// containerd keeps a container's image in its own database; `ctr` reads it.
+void MetadataResolver::apply_containerd(ContainerMetadata& metadata, long long init_pid,
+                                        const std::string& proc) const {
+    const auto task = containerd_task_of(metadata.bundle, metadata.id, init_pid, proc);
+    if (!task) {
+        return;
+    }
+    if (metadata.name.empty()) {
+        metadata.name = metadata.id;  // ctr names a container by its ID
+    }
+    if (!paths_.ask_containerd) {
+        return;
+    }
+    if (const auto record = ask_containerd(*task, metadata.id)) {
+        metadata.image_name = record->image_name;
+        metadata.image_digest = record->image_digest;
+        if (metadata.labels.empty()) {
+            metadata.labels = record->labels;
         }
     }
 }
