@@ -15,6 +15,7 @@
 #include <fmt/chrono.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/agent_health.h"
 #include "agent/backend_choice.h"
 #include "agent/build_programs.h"
 #include "agent/container_registry.h"
@@ -96,13 +97,17 @@ class Agent {
         }
         enricher_.emplace(*sensor_);
         if (!options_.metrics_address.empty()) {
-            auto metrics = Metrics::serve(options_.metrics_address, choose_backend().name);
+            auto metrics = Metrics::serve(
+                options_.metrics_address, choose_backend().name,
+                {{"/healthz", [this] { return health_.liveness(AgentHealth::Clock::now()); }},
+                 {"/readyz", [this] { return health_.readiness(AgentHealth::Clock::now()); }}});
             if (!metrics) {
                 spdlog::error("{}", metrics.error().message);
                 return 1;
             }
             metrics_ = std::move(metrics.value());
-            spdlog::info("metrics on http://{}/metrics", metrics_->listening());
+            spdlog::info("metrics on http://{0}/metrics, probes on http://{0}/healthz and /readyz",
+                         metrics_->listening());
         }
         runtime::RuntimePaths paths;
         paths.ask_podman = options_.ask_podman;
@@ -150,6 +155,7 @@ class Agent {
         loop_.watch(timer.get(), [this, fd = timer.get()] {
             std::uint64_t expirations = 0;
             (void)::read(fd, &expirations, sizeof(expirations));
+            health_.beat(AgentHealth::Clock::now());
             discover();
             flush_repeats(false);
             update_metrics();
@@ -179,6 +185,7 @@ class Agent {
         if (sensor_->adopted()) {
             registry_->forget_strays();
         }
+        health_.set_ready();
         // While a container may be starting, look for it every few milliseconds.
         loop_.run(
             [this]() -> std::optional<std::chrono::milliseconds> {
@@ -345,8 +352,8 @@ class Agent {
                 events::EventContext bare;
                 bare.file_sha256_missing =
                     std::string("the agent could not describe the file: ") + failure.what();
-                json = std::make_shared<nlohmann::json>(
-                    events::event_to_json(captured->event, bare));
+                json =
+                    std::make_shared<nlohmann::json>(events::event_to_json(captured->event, bare));
             }
             return [this, captured, json] {
                 flood_.remember(captured->event, *json);
@@ -424,6 +431,7 @@ class Agent {
     EventSink sink_;
     FloodControl flood_;
     std::optional<EventEnricher> enricher_;
+    AgentHealth health_;
     std::unique_ptr<Metrics> metrics_;
     std::uint64_t received_ = 0;  // events read from the ring buffer
     std::chrono::system_clock::time_point started_;

@@ -3,24 +3,22 @@
 #include <cerrno>
 #include <exception>
 
+#include <sstream>
+
 #include <fmt/format.h>
+#include <prometheus/text_serializer.h>
 
 namespace driftguard::agent {
 
-Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
-                                                const std::string& backend) {
+Result<std::unique_ptr<Metrics>> Metrics::serve(
+    const std::string& address, const std::string& backend,
+    std::map<std::string, HttpEndpoint::Handler> other_routes) {
     std::unique_ptr<Metrics> metrics(new Metrics());
     const auto colon = address.rfind(':');
     if (colon == std::string::npos || colon == 0) {
         return Error{fmt::format("metrics address '{}': expected HOST:PORT", address), EINVAL};
     }
     metrics->host_ = address.substr(0, colon);
-    try {
-        metrics->exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
-    } catch (const std::exception& error) {
-        return Error{fmt::format("cannot serve metrics on {}: {}", address, error.what()),
-                     EADDRINUSE};
-    }
     auto registry = std::make_shared<prometheus::Registry>();
     metrics->registry_ = registry;
     metrics->drift_ = &prometheus::BuildCounter()
@@ -68,13 +66,23 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(const std::string& address,
         .Register(*registry)
         .Add({{"backend", backend}})
         .Set(1);
-    metrics->exposer_->RegisterCollectable(registry);
+    other_routes["/metrics"] = [registry] {
+        std::ostringstream text;
+        prometheus::TextSerializer().Serialize(text, registry->Collect());
+        return HttpEndpoint::Response{.content_type = "text/plain; version=0.0.4; charset=utf-8",
+                                      .body = text.str()};
+    };
+    auto endpoint = HttpEndpoint::serve(address, std::move(other_routes));
+    if (!endpoint) {
+        return Error{fmt::format("cannot serve metrics: {}", endpoint.error().message),
+                     endpoint.error().code};
+    }
+    metrics->endpoint_ = std::move(endpoint.value());
     return metrics;
 }
 
 std::string Metrics::listening() const {
-    const auto ports = exposer_->GetListeningPorts();
-    return fmt::format("{}:{}", host_, ports.empty() ? 0 : ports.front());
+    return fmt::format("{}:{}", host_, endpoint_->port());
 }
 
 void Metrics::count_drift(const std::string& verdict, const std::string& kind,

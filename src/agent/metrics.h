@@ -10,16 +10,17 @@
 #include <vector>
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "agent/http_endpoint.h"
 #include "common/result.h"
 #include "kernel/sensor.h"
 
 namespace driftguard::agent {
 
-// The agent's Prometheus metrics, served on /metrics (prometheus-cpp's pull exposer).
+// The agent's Prometheus metrics (prometheus-cpp's registry), served on /metrics beside
+// any other routes the agent adds (its health probes).
 //
 // Per-container series (driftguard_drift_total's `container` label) are bounded: at most
 // kMaxContainerSeries containers have their own, later ones count under "other"; a
@@ -32,9 +33,11 @@ class Metrics {
     static constexpr std::chrono::minutes kRetention{5};
     static constexpr const char* kOtherContainers = "other";
 
-    // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one).
-    static Result<std::unique_ptr<Metrics>> serve(const std::string& address,
-                                                  const std::string& backend);
+    // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one) and answers
+    // /metrics and each of `other_routes`.
+    static Result<std::unique_ptr<Metrics>> serve(
+        const std::string& address, const std::string& backend,
+        std::map<std::string, HttpEndpoint::Handler> other_routes = {});
     // The address actually bound.
     std::string listening() const;
 
@@ -61,7 +64,8 @@ class Metrics {
     Metrics() = default;
     std::map<std::string, ContainerSeries> series_;
     std::string host_;
-    std::unique_ptr<prometheus::Exposer> exposer_;
+    // The endpoint is declared last: it stops (and with it every scrape) before the
+    // registry and the series go.
     std::shared_ptr<prometheus::Registry> registry_;
     prometheus::Family<prometheus::Counter>* drift_ = nullptr;
     prometheus::Family<prometheus::Gauge>* containers_ = nullptr;
@@ -74,6 +78,7 @@ class Metrics {
     prometheus::Gauge* throttled_ = nullptr;
     prometheus::Gauge* kernel_blocked_ = nullptr;
     prometheus::Gauge* kernel_audited_ = nullptr;
+    std::unique_ptr<HttpEndpoint> endpoint_;
 };
 
 }  // namespace driftguard::agent

@@ -9,13 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/agent_health.h"
 #include "agent/metrics.h"
 #include "common/unique_fd.h"
 
 namespace driftguard::agent {
 namespace {
 
-std::string scrape(const std::string& address) {
+std::string get(const std::string& address, const std::string& path) {
     const auto colon = address.rfind(':');
     sockaddr_in peer{};
     peer.sin_family = AF_INET;
@@ -25,7 +26,7 @@ std::string scrape(const std::string& address) {
     if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) != 0) {
         return "";
     }
-    const std::string request = "GET /metrics HTTP/1.0\r\nHost: test\r\n\r\n";
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: test\r\n\r\n";
     (void)::write(fd.get(), request.data(), request.size());
     std::string body;
     char buffer[65536];
@@ -33,6 +34,10 @@ std::string scrape(const std::string& address) {
         body.append(buffer, static_cast<std::size_t>(got));
     }
     return body;
+}
+
+std::string scrape(const std::string& address) {
+    return get(address, "/metrics");
 }
 
 TEST(Metrics, ContainerSeriesGoSomeMinutesAfterTheirContainer) {
@@ -77,6 +82,48 @@ TEST(Metrics, ContainerLabelsAreBounded) {
     EXPECT_NE(body.find("container=\"other\",kind=\"new-file\",verdict=\"blocked\"} 100"),
               std::string::npos)
         << "containers past the bound are not counted under \"other\"";
+}
+
+TEST(AgentHealth, LiveWhileTheLoopBeatsReadyOnceContainersAreKnown) {
+    using Clock = AgentHealth::Clock;
+    AgentHealth health;
+    const auto now = Clock::now();
+    health.beat(now);
+    EXPECT_EQ(health.liveness(now + std::chrono::seconds(1)).status, 200);
+    EXPECT_EQ(health.readiness(now).status, 503);
+    health.set_ready();
+    EXPECT_EQ(health.readiness(now).status, 200);
+    const auto stalled = now + AgentHealth::kStallLimit + std::chrono::seconds(1);
+    EXPECT_EQ(health.liveness(stalled).status, 503);
+    EXPECT_NE(health.liveness(stalled).body.find("has not run for 16 s"), std::string::npos);
+    EXPECT_EQ(health.readiness(stalled).status, 503);
+}
+
+TEST(Metrics, ProbesAreServedBesideMetricsAndOtherPathsAreNotFound) {
+    AgentHealth health;
+    health.beat(AgentHealth::Clock::now());
+    auto metrics = Metrics::serve(
+        "127.0.0.1:0", "kill",
+        {{"/healthz", [&health] { return health.liveness(AgentHealth::Clock::now()); }},
+         {"/readyz", [&health] { return health.readiness(AgentHealth::Clock::now()); }}});
+    ASSERT_TRUE(metrics) << metrics.error().message;
+    const std::string address = metrics.value()->listening();
+    EXPECT_NE(get(address, "/healthz").find("HTTP/1.1 200"), std::string::npos);
+    EXPECT_NE(get(address, "/readyz").find("HTTP/1.1 503"), std::string::npos);
+    health.set_ready();
+    EXPECT_NE(get(address, "/readyz").find("HTTP/1.1 200"), std::string::npos);
+    EXPECT_NE(get(address, "/metrics").find("driftguard_backend_info"), std::string::npos);
+    EXPECT_NE(get(address, "/metricsx").find(" 404 "), std::string::npos);
+    EXPECT_NE(get(address, "/").find(" 404 "), std::string::npos);
+}
+
+TEST(Metrics, ABadOrTakenAddressIsRefusedWithItsReason) {
+    EXPECT_FALSE(Metrics::serve("nonsense", "kill"));
+    auto first = Metrics::serve("127.0.0.1:0", "kill");
+    ASSERT_TRUE(first);
+    auto second = Metrics::serve(first.value()->listening(), "kill");
+    ASSERT_FALSE(second);
+    EXPECT_NE(second.error().message.find(first.value()->listening()), std::string::npos);
 }
 
 }  // namespace
