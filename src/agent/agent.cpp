@@ -55,8 +55,12 @@ class Agent {
   public:
     Agent(const AgentOptions& options, std::ostream& events)
         : options_(options),
-          sink_({options.events_path, options.events_max_bytes, options.events_keep,
-                 options.falco_output ? EventSink::Format::falco : EventSink::Format::driftguard},
+          sink_({.path = options.events_path,
+                 .also_stdout = options.events_also_stdout,
+                 .max_bytes = options.events_max_bytes,
+                 .keep = options.events_keep,
+                 .format = options.falco_output ? EventSink::Format::falco
+                                                : EventSink::Format::driftguard},
                 events),
           started_(std::chrono::system_clock::now()) {}
 

@@ -25,6 +25,7 @@ struct AgentOptions {
     bool ask_podman = true;  // read podman's labels and pod names through its CLI
     // Events: "" or "-" for stdout, else a file rotated at events_max_bytes.
     std::string events_path;
+    bool events_also_stdout = false;  // with events_path: stdout too (a cluster's log pipeline)
     std::uint64_t events_max_bytes = 64ULL << 20;
     unsigned events_keep = 5;
     bool falco_output = false;  // Falco's json_output shape instead of driftguard's

@@ -82,8 +82,10 @@ void EventSink::write(const nlohmann::json& event) {
     const std::string line = (options_.format == Format::falco ? events::to_falco(event) : event)
                                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                              "\n";
-    if (options_.path.empty()) {
+    if (options_.path.empty() || options_.also_stdout) {
         stdout_ << line << std::flush;
+    }
+    if (options_.path.empty()) {
         return;
     }
     if (written_ > 0 && written_ + line.size() > options_.max_bytes) {

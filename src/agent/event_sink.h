@@ -24,6 +24,7 @@ class EventSink {
     enum class Format { driftguard, falco };
     struct Options {
         std::string path;  // "" or "-": stdout
+        bool also_stdout = false;  // with a path: each line to stdout as well
         std::uint64_t max_bytes = 64ULL << 20;
         unsigned keep = 5;
         Format format = Format::driftguard;

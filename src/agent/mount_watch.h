@@ -14,10 +14,10 @@ namespace driftguard::agent {
 // until then the default mode applies.
 class MountWatch {
   public:
-    // Watches the mount table of the calling process's mount namespace.
+    // Watches the mount table of the host's mount namespace (init's).
     MountWatch();
 
-    // Poll it for EPOLLPRI; -1 when /proc/self/mountinfo could not be opened.
+    // Poll it for EPOLLPRI; -1 when no mountinfo could be opened.
     int fd() const { return file_.get(); }
     // The mount table changed: look quickly until `burst` from now.
     void changed();

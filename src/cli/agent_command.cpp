@@ -22,6 +22,7 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         bool no_pin = false;
         bool uninstall = false;
         std::string events_file;
+        bool events_stdout = false;
         std::uint64_t events_max_mib = 64;
         unsigned events_keep = 5;
         std::string output_format = "driftguard";
@@ -55,6 +56,9 @@ void add_agent_command(CLI::App& app, int& exit_code) {
                     "Do not pin: enforcement ends when the agent stops");
     agent->add_option("--events-file", arguments->events_file,
                       "Write events to this file instead of stdout, rotated by size");
+    agent->add_flag("--events-stdout", arguments->events_stdout,
+                    "With --events-file: write each event to stdout as well (for a cluster's "
+                    "log pipeline)");
     agent
         ->add_option("--events-max-size", arguments->events_max_mib,
                      "Rotate the events file at this many MiB")
@@ -88,6 +92,7 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         options.pin_root = arguments->no_pin ? "" : arguments->pin_root;
         options.state_dir = arguments->state_dir;
         options.events_path = arguments->events_file;
+        options.events_also_stdout = arguments->events_stdout;
         options.events_max_bytes = arguments->events_max_mib << 20;
         options.events_keep = arguments->events_keep;
         options.falco_output = arguments->output_format == "falco";

@@ -87,7 +87,7 @@ TEST(EventSink, RotatesBySizeKeepingTheNewest) {
     fs::create_directories(dir);
     std::ostringstream unused;
     {
-        EventSink sink({(dir / "events.jsonl").string(), 200, 2, EventSink::Format::driftguard},
+        EventSink sink({.path = (dir / "events.jsonl").string(), .max_bytes = 200, .keep = 2},
                        unused);
         for (int i = 0; i < 20; ++i) {
             sink.write({{"n", i}, {"padding", std::string(40, 'x')}});
@@ -111,13 +111,31 @@ TEST(EventSink, RotatesBySizeKeepingTheNewest) {
 TEST(EventSink, AFullDiskLosesEventsCountedNeverTheAgent) {
     // /dev/full answers every write with ENOSPC, as a full filesystem does.
     std::ostringstream unused;
-    EventSink sink({"/dev/full", 1 << 20, 1, EventSink::Format::driftguard}, unused);
+    EventSink sink({.path = "/dev/full", .max_bytes = 1 << 20, .keep = 1}, unused);
     ASSERT_TRUE(sink.error().empty()) << sink.error();
     for (int i = 0; i < 5; ++i) {
         sink.write({{"n", i}});
     }
     EXPECT_EQ(sink.lost(), 5U);
     EXPECT_TRUE(unused.str().empty()) << "lost events went to stdout instead";
+}
+
+TEST(EventSink, FileAndStdoutBothGetEachEventWhenAskedTo) {
+    const fs::path dir = fs::temp_directory_path() / ("dg-tee-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ostringstream standard_output;
+    {
+        EventSink sink({.path = (dir / "events.jsonl").string(), .also_stdout = true},
+                       standard_output);
+        sink.write({{"n", 1}});
+        sink.write({{"n", 2}});
+    }
+    std::ifstream file(dir / "events.jsonl");
+    std::stringstream from_file;
+    from_file << file.rdbuf();
+    EXPECT_EQ(from_file.str(), "{\"n\":1}\n{\"n\":2}\n");
+    EXPECT_EQ(standard_output.str(), from_file.str());
+    fs::remove_all(dir);
 }
 
 TEST(FalcoFormat, CarriesTheFieldsFalcoConsumersRead) {
