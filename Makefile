@@ -5,6 +5,7 @@
 #   make lint    clang-format check and clang-tidy
 #   make fuzz    build the libFuzzer targets and run the archive fuzzer (FUZZ_SECONDS)
 #   make bench   run the benchmarks of docs/BENCHMARKS.md
+#   make image   the agent image localhost/driftguard:VERSION (podman, Debian packages only)
 BUILD_DIR    ?= build
 BUILD_TYPE   ?= RelWithDebInfo
 FUZZ_DIR     ?= build-fuzz
@@ -13,7 +14,7 @@ JOBS         ?= $(shell nproc)
 
 SOURCES = $(shell git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'bpf/*.c' 'bpf/*.h' 'include/*.h')
 
-.PHONY: all deps configure build test demo lint format fuzz bench clean uninstall
+.PHONY: all deps configure build test demo lint format fuzz bench image clean uninstall
 
 all: build
 
@@ -46,6 +47,9 @@ fuzz: deps
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+
+image: deps
+	@scripts/build-image.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

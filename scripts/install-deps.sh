@@ -10,6 +10,15 @@ for pkg in "${wanted[@]}"; do
     status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
     [[ "$status" == "installed" ]] || missing+=("$pkg")
 done
+# Commands some machines already have from another source (a vendor's kubectl, Node.js
+# with its own npm): Debian's package only where the command is missing.
+while read -r command pkg; do
+    command -v "$command" >/dev/null || missing+=("$pkg")
+done <<'COMMANDS'
+kubectl kubernetes-client
+node nodejs
+npm npm
+COMMANDS
 
 if ((${#missing[@]} == 0)); then
     exit 0

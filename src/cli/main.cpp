@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "cli/policy_command.h"
 #include "cli/scan_command.h"
+#include "cli/wait_command.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"driftguard: stops container drift (executables not in the container's image)"};
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     driftguard::cli::add_events_command(app, exit_code);
     driftguard::cli::add_diff_command(app, exit_code);
     driftguard::cli::add_policy_command(app, exit_code);
+    driftguard::cli::add_wait_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {
