@@ -3,17 +3,20 @@
 // pod is what the tests run. podman 4.3's `kube play` ignores hostPID, without which the
 // agent cannot see the node's processes, hence this translation. It refuses any field it
 // does not translate, so a change to the manifest cannot be silently left out of the test.
-//   node pod-template-to-podman.mjs NAME CONFIGMAP-DIR [HOSTPATH=TESTPATH ...] < rendered.yaml
-// prints a JSON array of podman arguments (after `podman run`) and writes each ConfigMap
-// volume's files into CONFIGMAP-DIR/<volume>/. HOSTPATH=TESTPATH mounts TESTPATH where the
-// manifest mounts HOSTPATH, and replaces HOSTPATH in the container's arguments too.
+//   node pod-template-to-podman.mjs DAEMONSET CONTAINER NAME CONFIGMAP-DIR [MAPPING ...] < rendered.yaml
+// prints a JSON array of podman arguments (after `podman run`) for the container CONTAINER
+// (of containers or initContainers) of the DaemonSet DAEMONSET, named NAME, and writes
+// each ConfigMap volume's files into CONFIGMAP-DIR/<volume>/. A MAPPING HOSTPATH=TESTPATH
+// mounts TESTPATH where the manifest mounts HOSTPATH; arg:TEXT=TESTTEXT replaces TEXT in
+// the container's arguments (a test's own pin directory).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadAll } from "js-yaml";
 
-const [name, configDir, ...mappings] = process.argv.slice(2);
-const replace = new Map(mappings.map((m) => m.split("=", 2)));
+const [daemonSetName, containerName, name, configDir, ...mappings] = process.argv.slice(2);
+const hostPaths = new Map(mappings.filter((m) => !m.startsWith("arg:")).map((m) => m.split("=", 2)));
+const argTexts = new Map(mappings.filter((m) => m.startsWith("arg:")).map((m) => m.slice(4).split("=", 2)));
 const mapped = (text) => {
-  for (const [from, to] of replace) text = text.split(from).join(to);
+  for (const [from, to] of argTexts) text = text.split(from).join(to);
   return text;
 };
 const refuse = (what) => {
@@ -27,15 +30,15 @@ const only = (object, known, where) => {
 };
 
 const objects = loadAll(readFileSync(0, "utf8")).filter(Boolean);
-const daemonSet = objects.find((o) => o.kind === "DaemonSet");
-if (!daemonSet) refuse("a stream without a DaemonSet");
+const daemonSet = objects.find((o) => o.kind === "DaemonSet" && o.metadata.name === daemonSetName);
+if (!daemonSet) refuse(`a stream without the DaemonSet ${daemonSetName}`);
 const configMaps = new Map(objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o]));
 const spec = daemonSet.spec.template.spec;
 // Scheduling and API fields have no meaning for one container on this machine.
 only(spec, ["serviceAccountName", "automountServiceAccountToken", "priorityClassName", "hostPID",
-            "tolerations", "terminationGracePeriodSeconds", "containers", "volumes"], "spec");
-if (spec.containers.length !== 1) refuse("more than one container");
-const container = spec.containers[0];
+            "tolerations", "terminationGracePeriodSeconds", "initContainers", "containers", "volumes"], "spec");
+const container = [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === containerName)
+  ?? refuse(`container ${containerName}: not in the pod template`);
 // Probes and resources are checked by the test itself; ports need no publishing (the test
 // reaches the container's network namespace directly).
 only(container, ["name", "image", "imagePullPolicy", "args", "ports", "livenessProbe", "readinessProbe",
@@ -63,7 +66,7 @@ for (const mount of container.volumeMounts ?? []) {
   const volume = volumes.get(mount.name) ?? refuse(`volume ${mount.name}: not declared`);
   const options = mount.readOnly ? ":ro" : "";
   if (volume.hostPath) {
-    const source = replace.get(volume.hostPath.path) ?? volume.hostPath.path;
+    const source = hostPaths.get(volume.hostPath.path) ?? volume.hostPath.path;
     if (volume.hostPath.type === "DirectoryOrCreate") mkdirSync(source, { recursive: true });
     args.push("--volume", `${source}:${mount.mountPath}${options}`);
   } else if (volume.configMap) {
