@@ -4,7 +4,9 @@
 # without driftguard, then with driftguard enforcing (blocked, site keeps serving, the
 # event tells how), then auditing.
 #   run.sh BUILD_DIR OUT_DIR
-# Exits non-zero if any step of the story does not happen as told.
+# Exits non-zero if any step of the story does not happen as told. With DEMO_AGENT=pod the
+# agent is the Kubernetes DaemonSet's pod (deploy/kubernetes: the agent image with the pod
+# template's privileges and mounts, its policy ConfigMap) instead of the binary.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -22,12 +24,21 @@ rm -f "$out"/events-*.jsonl
 contains() { grep -q -- "$1" <<<"$2"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "DEMO FAILED: $*" >&2; exit 1; }
+agent_kind="${DEMO_AGENT:-binary}"
 agent_pid=""
+agent_container="dg-demo-agent"
+demo_pin_dir="/sys/fs/bpf/driftguard-demo"
 stop_agent() {
     if [[ -n "$agent_pid" ]]; then
         kill "$agent_pid" 2>/dev/null || true
         wait "$agent_pid" 2>/dev/null || true
         agent_pid=""
+    fi
+    if [[ "$agent_kind" == pod ]] && podman container exists "$agent_container"; then
+        podman stop -t 10 "$agent_container" >/dev/null 2>&1 || true
+        podman logs "$agent_container" >"$out/agent-pod.log" 2>&1 || true
+        podman rm -f "$agent_container" >/dev/null 2>&1 || true
+        "$driftguard" agent --uninstall --pin-dir "$demo_pin_dir" --state-dir "$out/state" >/dev/null 2>&1 || true
     fi
 }
 cleanup() {
@@ -103,12 +114,39 @@ echo "the miner runs and burns a CPU; the pool sees it"
 podman exec "$web" /bin/sh -c 'pkill -f xmrig; rm -f /tmp/xmrig /tmp/xmrig.log' || true
 
 start_agent() { # MODE
+    if [[ "$agent_kind" == pod ]]; then
+        start_agent_pod "$1"
+        return
+    fi
     "$driftguard" agent --mode "$1" --no-pin --metrics off --state-dir "$out/state" \
         --events-file "$out/events-$1.jsonl" 2>"$out/agent-$1.log" &
     agent_pid=$!
     for _ in $(seq 100); do grep -q "container .*$web" "$out/agent-$1.log" && return; sleep 0.1; done
     cat "$out/agent-$1.log" >&2
     fail "the agent did not start"
+}
+# The DaemonSet's pod on this node: the agent image, the pod template's privileges and
+# mounts (tests/kubernetes/pod-template-to-podman.mjs), the ConfigMap's policy with its
+# defaultMode set to MODE; its events file on the node is $out/node-MODE/events.jsonl.
+start_agent_pod() { # MODE
+    source "$repo/tests/kubernetes/kubernetes_lib.sh"
+    "$repo/scripts/build-image.sh" >/dev/null || fail "the agent image did not build"
+    local tools args
+    tools="$(k8s_tools "$out")"
+    mapfile -t args < <(render_manifests "$repo/deploy/kubernetes" \
+        | node "$tools/pod-template-to-podman.mjs" driftguard agent "$agent_container" "$out/config-$1" \
+            "/run/driftguard=$out/state" "/var/log/driftguard=$out/node-$1" "arg:/sys/fs/bpf/driftguard=$demo_pin_dir" \
+        | jq -r '.[]')
+    sed -i "s/^defaultMode: .*/defaultMode: $1/" "$out/config-$1/policy/policy.yaml"
+    rm -f "$out/node-$1/events.jsonl"
+    ln -sfn "node-$1/events.jsonl" "$out/events-$1.jsonl"
+    podman run -d "${args[@]}" >/dev/null
+    for _ in $(seq 150); do
+        podman logs "$agent_container" 2>&1 | grep -q "container .*$web" && return
+        sleep 0.2
+    done
+    podman logs "$agent_container" >&2
+    fail "the agent's pod did not start"
 }
 explain() { # EVENTS-FILE
     jq -r 'select(.file.path == "/tmp/xmrig" and (has("repeat") | not)) |
