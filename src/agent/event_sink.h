@@ -23,7 +23,7 @@ class EventSink {
   public:
     enum class Format { driftguard, falco };
     struct Options {
-        std::string path;  // "" or "-": stdout
+        std::string path;          // "" or "-": stdout
         bool also_stdout = false;  // with a path: each line to stdout as well
         std::uint64_t max_bytes = 64ULL << 20;
         unsigned keep = 5;

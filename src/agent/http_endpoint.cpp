@@ -35,8 +35,8 @@ class RouteHandler : public CivetHandler {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::serve(const std::string& address,
-                                                          std::map<std::string, Handler> routes) {
+Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::serve(
+    const std::string& address, const std::map<std::string, Handler>& routes) {
     const auto colon = address.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
         return Error{fmt::format("listen address '{}': expected HOST:PORT", address), EINVAL};
@@ -49,8 +49,8 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::serve(const std::string& add
     } catch (const std::exception& error) {
         return Error{fmt::format("cannot listen on {}: {}", address, error.what()), EADDRINUSE};
     }
-    for (auto& [path, handler] : routes) {
-        endpoint->handlers_.push_back(std::make_unique<RouteHandler>(std::move(handler)));
+    for (const auto& [path, handler] : routes) {
+        endpoint->handlers_.push_back(std::make_unique<RouteHandler>(handler));
         // civetweb matches a handler's URI as a prefix unless it ends with '$'.
         endpoint->server_->addHandler(path + "$", endpoint->handlers_.back().get());
     }

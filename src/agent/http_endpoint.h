@@ -28,8 +28,8 @@ class HttpEndpoint {
 
     // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one) and answers each
     // path of `routes`; any other path is 404.
-    static Result<std::unique_ptr<HttpEndpoint>> serve(const std::string& address,
-                                                       std::map<std::string, Handler> routes);
+    static Result<std::unique_ptr<HttpEndpoint>> serve(
+        const std::string& address, const std::map<std::string, Handler>& routes);
     ~HttpEndpoint();
     HttpEndpoint(const HttpEndpoint&) = delete;
     HttpEndpoint& operator=(const HttpEndpoint&) = delete;

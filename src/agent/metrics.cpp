@@ -72,7 +72,7 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(
         return HttpEndpoint::Response{.content_type = "text/plain; version=0.0.4; charset=utf-8",
                                       .body = text.str()};
     };
-    auto endpoint = HttpEndpoint::serve(address, std::move(other_routes));
+    auto endpoint = HttpEndpoint::serve(address, other_routes);
     if (!endpoint) {
         return Error{fmt::format("cannot serve metrics: {}", endpoint.error().message),
                      endpoint.error().code};

@@ -7,7 +7,8 @@
 namespace driftguard::cli {
 
 void add_wait_command(CLI::App& app, int& exit_code) {
-    auto* wait = app.add_subcommand("wait", "Block until SIGTERM or SIGINT (a pod's idle container)");
+    auto* wait =
+        app.add_subcommand("wait", "Block until SIGTERM or SIGINT (a pod's idle container)");
     wait->callback([&exit_code] {
         sigset_t signals;
         sigemptyset(&signals);

@@ -99,11 +99,12 @@ std::optional<RuntimeState> find_state_by_root(const RuntimePaths& paths, std::u
             if (!state.is_object() || !init_runs_in(state, root_dev, proc)) {
                 continue;
             }
-            RuntimeState found{.id = entry.path().filename(),
-                               .bundle = bundle_of_state(state),
-                               .init_pid = member(state, "init_process_pid").get<long long>(),
-                               .state = std::move(state)};
-            return found;
+            std::string bundle = bundle_of_state(state);
+            const auto init_pid = member(state, "init_process_pid").get<long long>();
+            return RuntimeState{.id = entry.path().filename(),
+                                .bundle = std::move(bundle),
+                                .init_pid = init_pid,
+                                .state = std::move(state)};
         }
     }
     return std::nullopt;
