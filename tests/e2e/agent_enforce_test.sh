@@ -21,14 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-expect_event() { # JQ-FILTER DESCRIPTION
-    for _ in $(seq 50); do
-        jq -e -s "any(.[]; $1)" "$events" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    cat "$events" >&2
-    fail "no event: $2"
-}
 run_in() { # CONTAINER COMMAND...: prints the exit code
     set +e
     podman exec "$@" >/dev/null 2>&1

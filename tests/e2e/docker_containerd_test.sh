@@ -21,14 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-expect_event() { # JQ-FILTER DESCRIPTION
-    for _ in $(seq 50); do
-        jq -e -s "any(.[]; $1)" "$AGENT_EVENTS" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    cat "$AGENT_EVENTS" >&2
-    fail "no event: $2"
-}
 no_events() { # WHAT
     sleep 0.5
     if [[ -s "$AGENT_EVENTS" ]]; then

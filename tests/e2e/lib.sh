@@ -92,6 +92,15 @@ start_agent() {
     agent_pid=$!
     wait_for_agent_log "$pattern"
 }
+# Waits up to 5 s for an event in $AGENT_EVENTS that meets the jq JQ-FILTER.
+expect_event() { # JQ-FILTER DESCRIPTION
+    for _ in $(seq 50); do
+        jq -e -s "any(.[]; $1)" "$AGENT_EVENTS" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    cat "$AGENT_EVENTS" >&2
+    fail "no event: $2"
+}
 # Waits up to 10 s for the agent's log to show PATTERN.
 wait_for_agent_log() {
     for _ in $(seq 100); do

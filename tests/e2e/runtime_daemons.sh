@@ -6,6 +6,18 @@ DOCKER_BIN=/usr/bin/docker  # Debian's client, matched to its dockerd
 docker_pid=""
 containerd_pid=""
 
+# wait_for_daemon NAME LOG COMMAND...: up to 20 s for COMMAND to succeed, else LOG's end.
+wait_for_daemon() {
+    local name="$1" log="$2"
+    shift 2
+    for _ in $(seq 100); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    tail -n 20 "$log" >&2
+    fail "$name did not start"
+}
+
 # start_dockerd WORK: dockerd with its data root in WORK/docker, socket WORK/docker.sock.
 start_dockerd() {
     local work="$1"
@@ -15,12 +27,7 @@ start_dockerd() {
     dockerd --data-root "$work/docker" --pidfile "$work/docker.pid" -H "unix://$work/docker.sock" \
         --iptables=false --bridge=none --storage-driver overlay2 >"$work/dockerd.log" 2>&1 &
     docker_pid=$!
-    for _ in $(seq 100); do
-        docker_cli "$work" info >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    tail -n 20 "$work/dockerd.log" >&2
-    fail "dockerd did not start"
+    wait_for_daemon dockerd "$work/dockerd.log" docker_cli "$work" info
 }
 docker_cli() { local work="$1"; shift; "$DOCKER_BIN" -H "unix://$work/docker.sock" "$@"; }
 stop_dockerd() {
@@ -42,12 +49,7 @@ start_containerd() {
     containerd --root "$dir/root" --state "$dir/state" --address "$dir/containerd.sock" \
         >"$work/containerd.log" 2>&1 &
     containerd_pid=$!
-    for _ in $(seq 100); do
-        ctr_cli "$work" version >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    tail -n 20 "$work/containerd.log" >&2
-    fail "containerd did not start"
+    wait_for_daemon containerd "$work/containerd.log" ctr_cli "$work" version
 }
 ctr_cli() { local work="$1"; shift; ctr --address "$work/containerd/containerd.sock" --namespace driftguard-e2e "$@"; }
 stop_containerd() {
