@@ -18,37 +18,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
+#include "core_flavors.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "copy_up.bpf.h"
 #include "written_by.bpf.h"
-
-#define TMPFS_MAGIC 0x01021994
-
-/* inode ctime before 6.6 (i_ctime) and in 6.6 .. 6.10 (__i_ctime); 6.11+ has i_ctime_sec/nsec. */
-struct inode___v61 {
-	struct timespec64 i_ctime;
-} __attribute__((preserve_access_index));
-struct inode___v66 {
-	struct timespec64 __i_ctime;
-} __attribute__((preserve_access_index));
-
-static __always_inline void dg_inode_ctime(struct inode *inode, __s64 *sec, __u32 *nsec)
-{
-	if (bpf_core_field_exists(inode->i_ctime_sec)) {
-		*sec = BPF_CORE_READ(inode, i_ctime_sec);
-		/* Multigrain timestamps (6.13+) keep an I_CTIME_QUERIED flag in bit 31. */
-		*nsec = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1U << 31);
-	} else if (bpf_core_field_exists(((struct inode___v66 *)inode)->__i_ctime)) {
-		struct inode___v66 *old = (void *)inode;
-		*sec = BPF_CORE_READ(old, __i_ctime.tv_sec);
-		*nsec = BPF_CORE_READ(old, __i_ctime.tv_nsec);
-	} else {
-		struct inode___v61 *old = (void *)inode;
-		*sec = BPF_CORE_READ(old, i_ctime.tv_sec);
-		*nsec = BPF_CORE_READ(old, i_ctime.tv_nsec);
-	}
-}
 
 /* True if the agent allowed this inode (a verified copy-up in the upper layer, or a file
  * a policy exception names) and it has not changed since: same ctime, and nobody holds it
@@ -69,7 +44,7 @@ static __always_inline bool dg_is_allowed(struct inode *inode, __u64 ino, __u32 
 		return false;
 	__s64 sec = 0;
 	__u32 nsec = 0;
-	dg_inode_ctime(inode, &sec, &nsec);
+	dg_core_inode_ctime(inode, &sec, &nsec);
 	return allowed->ctime_sec == sec && allowed->ctime_nsec == nsec;
 }
 
@@ -105,7 +80,7 @@ static __always_inline __u16 dg_classify_inode(struct inode *inode, struct dentr
 		return DG_KIND_OTHER_FS;
 	}
 
-	struct ovl_inode *ovl = dg_ovl_inode(inode);
+	struct ovl_inode *ovl = dg_core_ovl_inode(inode);
 	struct dentry *upper_dentry = BPF_CORE_READ(ovl, __upperdentry);
 	if (!upper_dentry)
 		return DG_KIND_NONE; /* lower layer: the image */
@@ -147,7 +122,7 @@ static __always_inline struct inode *dg_data_inode(struct file *file, __u32 cont
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_dev) != container_dev)
 		return inode;
-	struct dentry *upper_dentry = BPF_CORE_READ(dg_ovl_inode(inode), __upperdentry);
+	struct dentry *upper_dentry = BPF_CORE_READ(dg_core_ovl_inode(inode), __upperdentry);
 	return upper_dentry ? BPF_CORE_READ(upper_dentry, d_inode) : NULL;
 }
 
@@ -163,24 +138,6 @@ static __always_inline void dg_revoke_allowed(struct file *file, __u32 container
 	    .dev = BPF_CORE_READ(inode, i_sb, s_dev),
 	};
 	bpf_map_delete_elem(&dg_allowed, &key);
-}
-
-/* The file a descriptor of the current task refers to, or NULL. */
-static __always_inline struct file *dg_fd_file(struct task_struct *task, int fd)
-{
-	if (fd < 0)
-		return NULL;
-	/* `task` is a BTF pointer: plain loads down to the descriptor array. */
-	struct files_struct *files = task->files;
-	if (!files)
-		return NULL;
-	struct fdtable *fdt = files->fdt;
-	if (!fdt || (unsigned int)fd >= fdt->max_fds)
-		return NULL;
-	struct file **fds = fdt->fd;
-	struct file *file = NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
 }
 
 #endif /* DRIFTGUARD_CLASSIFY_BPF_H */

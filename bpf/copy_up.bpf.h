@@ -30,37 +30,21 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
+#include "core_flavors.bpf.h"
+#include "task_readers.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
-
-#define OVL_UPPERDATA_BIT 3 /* enum ovl_inode_flag: OVL_UPPERDATA = 3 in 6.1 .. 6.18 */
 
 /* Set once a dirty or distrust mark could not be stored: from then on no copy-up is
  * vouched for by the kernel (the agent's hashing still allows them). */
 __u32 dg_copy_up_marks_lost = 0;
 
-/* ovl_inode before 6.4 kept one lower path; from 6.5 the lower stack is in `oe`. */
-struct ovl_inode___v61 {
-	struct ovl_path lowerpath;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct dentry *dg_ovl_lower_dentry(struct ovl_inode *ovl)
-{
-	if (bpf_core_field_exists(ovl->oe)) {
-		struct ovl_entry *oe = BPF_CORE_READ(ovl, oe);
-		if (!oe || BPF_CORE_READ(oe, __numlower) == 0)
-			return NULL;
-		return BPF_CORE_READ(oe, __lowerstack[0].dentry);
-	}
-	struct ovl_inode___v61 *old = (void *)ovl;
-	return BPF_CORE_READ(old, lowerpath.dentry);
-}
-
 /* The container of the current task started after the sensor: its pid namespace's first
  * process is younger than the sensor (a container in the host's pid namespace never is). */
 static __always_inline bool dg_container_started_after_load(void)
 {
-	struct task_struct *reaper = dg_pidns_first_process();
+	struct task_struct *reaper = dg_task_pidns_first();
 	return reaper && BPF_CORE_READ(reaper, start_time) > dg_loaded_ns;
 }
 
@@ -82,9 +66,9 @@ static __always_inline void dg_note_write_open(struct file *file)
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return;
-	struct ovl_inode *ovl = dg_ovl_inode(inode);
+	struct ovl_inode *ovl = dg_core_ovl_inode(inode);
 	struct dentry *upper = BPF_CORE_READ(ovl, __upperdentry);
-	if (upper && dg_ovl_lower_dentry(ovl))
+	if (upper && dg_core_ovl_lower_dentry(ovl))
 		dg_mark_copy_up_dirty(BPF_CORE_READ(upper, d_inode));
 }
 
@@ -109,7 +93,7 @@ static __always_inline bool dg_copy_ups_distrusted(__u32 container_dev)
 static __always_inline bool dg_is_clean_copy_up(struct ovl_inode *ovl, struct inode *upper,
 						__u32 container_dev)
 {
-	struct dentry *lower_dentry = dg_ovl_lower_dentry(ovl);
+	struct dentry *lower_dentry = dg_core_ovl_lower_dentry(ovl);
 	if (!lower_dentry)
 		return false;
 	struct inode *lower = BPF_CORE_READ(lower_dentry, d_inode);

@@ -19,20 +19,14 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
+#include "task_readers.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
 
-#define PROT_WRITE    0x2
-#define PROT_EXEC     0x4
-#define MAP_SHARED    0x01
-#define MAP_ANONYMOUS 0x20
 #define DG_RANGE_VMAS 64 /* mappings one mprotect may span before it fails closed */
-#define VM_SHARED     0x8
-#define S_IFMT	      00170000
-#define S_IFCHR	      0020000
-#define DG_DEV_ZERO   ((1U << 20) | 5) /* 1:5 in the kernel's dev_t encoding */
 
 /* Set by the agent before load: s_dev of the kernel's internal shmem mount, which holds
  * memfd files, shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, /dev/zero) and SysV
@@ -97,7 +91,7 @@ static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long pro
 			dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot, NULL);
 		return;
 	}
-	struct file *file = dg_fd_file(bpf_get_current_task_btf(), fd);
+	struct file *file = dg_task_fd_file(bpf_get_current_task_btf(), fd);
 	if (!file)
 		return; /* EBADF: the mmap fails on its own */
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE))

@@ -15,20 +15,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
+#include "task_readers.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "classify.bpf.h"
 #include "verdict.bpf.h"
-
-#define FMODE_WRITE	     0x2
-#define PROC_SUPER_MAGIC     0x9fa0
-#define O_ACCMODE	     0x3
-#define PTRACE_POKETEXT	     4
-#define PTRACE_POKEDATA	     5
-#define PTRACE_POKEUSR	     6
-#define DG_REQ_F_CQE_SKIP    (1ULL << 6) /* REQ_F_CQE_SKIP_BIT is 6 in 6.1 .. 6.18 */
-#define DG_IORING_OP_OPENAT  18
-#define DG_IORING_OP_OPENAT2 28
 
 static __always_inline bool dg_is_proc_mem_write(struct file *file)
 {
@@ -105,7 +97,7 @@ static __always_inline void dg_uring_completed(struct io_kiocb *req)
 	struct io_open *open = (void *)req;
 	if (fd < 0 || BPF_CORE_READ(open, file_slot) != 0)
 		return;
-	struct file *file = dg_fd_file(task, fd);
+	struct file *file = dg_task_fd_file(task, fd);
 	if (!file)
 		return;
 	bool opened_for_writing = BPF_CORE_READ(file, f_mode) & FMODE_WRITE;

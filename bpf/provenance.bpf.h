@@ -12,14 +12,11 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
+#include "task_readers.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "classify.bpf.h"
-
-#define S_IFMT	 00170000
-#define S_IFREG	 0100000
-#define AF_INET	 2
-#define AF_INET6 10
 
 /* The value under `key` in `map`, inserting `zero` first when there is none. */
 static __always_inline void *dg_lookup_or_insert(void *map, const void *key, const void *zero)
@@ -151,7 +148,7 @@ static __always_inline int dg_record_connect(int fd, const void *uaddr)
 	else
 		bpf_probe_read_user(entry->addr, 16, uaddr + 8);
 	entry->type = 0;
-	struct file *file = dg_fd_file(task, fd);
+	struct file *file = dg_task_fd_file(task, fd);
 	if (file) {
 		struct socket *sock = BPF_CORE_READ(file, private_data);
 		if (sock)

@@ -38,9 +38,10 @@
 #include <bpf/bpf_helpers.h>
 #include "driftguard/abi.h"
 #include "maps.bpf.h"
+#include "kernel_defs.bpf.h"
+#include "task_readers.bpf.h"
 
-#define OVERLAYFS_SUPER_MAGIC 0x794c7630
-#define DG_SCOPE_ANCESTORS    16
+#define DG_SCOPE_ANCESTORS 16
 
 /* Set by the agent before load. */
 const volatile __u32 dg_host_root_dev = 0; /* s_dev of the host's / (in case it is overlayfs) */
@@ -49,48 +50,12 @@ const volatile __u64 dg_loaded_ns = 0; /* CLOCK_MONOTONIC at load: older tasks' 
 /* Test scope: when non-zero, only the container with this root s_dev is judged. */
 volatile __u32 dg_only_container_dev = 0;
 
-/* The container key of the overlay `task` has as its root, or 0. `task` is a BTF pointer:
- * the chain is read with plain loads (the JIT guards them), not probe-read helper calls:
- * this runs for every judged system call. */
+/* The container key of the overlay `task` has as its root, or 0 (none, or the host's own
+ * root is an overlay). */
 static __always_inline __u32 dg_root_container_dev(struct task_struct *task)
 {
-	struct fs_struct *fs = task->fs;
-	if (!fs)
-		return 0;
-	struct vfsmount *root = fs->root.mnt;
-	if (!root)
-		return 0;
-	struct super_block *sb = root->mnt_sb;
-	if (!sb || sb->s_magic != OVERLAYFS_SUPER_MAGIC)
-		return 0;
-	__u32 dev = sb->s_dev;
+	__u32 dev = dg_task_root_overlay_dev(task);
 	return dev == dg_host_root_dev ? 0 : dev;
-}
-
-static __always_inline struct ovl_inode *dg_ovl_inode(struct inode *inode)
-{
-	return (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
-}
-
-/* The identity of the container whose overlay `task` has as its root: its upper
- * directory's inode number and generation (the overlay root's upper dentry), 0 if none.
- * The generation matters: the directory of a container created right after another was
- * removed often gets the freed inode number again. */
-static __always_inline __u64 dg_root_identity(struct task_struct *task)
-{
-	struct fs_struct *fs = task->fs;
-	if (!fs || !fs->root.mnt)
-		return 0;
-	struct dentry *root = fs->root.mnt->mnt_sb->s_root;
-	if (!root || !root->d_inode)
-		return 0;
-	struct ovl_inode *ovl = dg_ovl_inode(root->d_inode);
-	struct dentry *upper = BPF_CORE_READ(ovl, __upperdentry);
-	if (!upper)
-		return 0;
-	struct inode *inode = BPF_CORE_READ(upper, d_inode);
-	return dg_container_identity(BPF_CORE_READ(inode, i_ino),
-				     BPF_CORE_READ(inode, i_generation));
 }
 
 static __always_inline struct dg_task_scope *dg_scope_entry(struct task_struct *task, __u64 flags)
@@ -148,7 +113,7 @@ static __always_inline __u32 dg_scope_of(struct task_struct *task)
 		return 0;
 	}
 	dev = dg_root_container_dev(ancestor);
-	dg_remember_scope(task, dev, dg_root_identity(ancestor));
+	dg_remember_scope(task, dev, dg_task_root_identity(ancestor));
 	return dev;
 }
 
@@ -159,7 +124,7 @@ static __always_inline __u64 dg_scope_identity(struct task_struct *task)
 	if (scope && scope->container_dev)
 		return scope->identity;
 	if (dg_root_container_dev(task))
-		return dg_root_identity(task);
+		return dg_task_root_identity(task);
 	struct dg_task_scope *leader = dg_scope_entry(task->group_leader, 0);
 	return leader ? leader->identity : 0;
 }
@@ -204,20 +169,6 @@ static __always_inline void dg_scope_at_fork(struct task_struct *parent, struct 
 	    BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid);
 	if (parent_recorded || parent_left_root || shares_fs_with_another_process)
 		dg_remember_scope(child, dev, dg_scope_identity(parent));
-}
-
-/* The first process (child reaper) of the current task's pid namespace, or NULL in the
- * host's pid namespace. */
-static __always_inline struct task_struct *dg_pidns_first_process(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	if (level == 0 || level > 32)
-		return NULL;
-	struct upid upid = {};
-	bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]);
-	return BPF_CORE_READ(upid.ns, child_reaper);
 }
 
 /* The container whose rules judge `task` now, or 0 (a host task, or outside the test scope). */

@@ -36,6 +36,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "driftguard/abi.h"
+#include "kernel_defs.bpf.h"
 #include "maps.bpf.h"
 #include "scope.bpf.h"
 #include "classify.bpf.h"
@@ -130,10 +131,6 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 #define DG_NR32_PROCESS_VM_WRITEV 348
 #define DG_NR32_EXECVEAT	  358
 #define DG_NR32_PKEY_MPROTECT	  380
-#define DG_TS_COMPAT		  0x0002
-
-#define O_RDONLY 0x0
-#define O_RDWR	 0x2
 
 /* `task` is a BTF pointer: a plain (JIT-inlined) load, no helper call, on this hot path. */
 static __always_inline bool dg_is_compat_syscall(struct task_struct *task)
@@ -386,7 +383,7 @@ static __always_inline int dg_open_exit(long fd)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!may_write && !dg_pending_of(task))
 		return 0;
-	struct file *file = dg_fd_file(task, fd);
+	struct file *file = dg_task_fd_file(task, fd);
 	if (!file)
 		return 0;
 	bool opened_for_writing = may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);

@@ -46,7 +46,7 @@ static __always_inline bool dg_runs_builder(struct task_struct *task)
  * build programs. */
 static __always_inline bool dg_is_build_step(void)
 {
-	struct task_struct *starter = dg_pidns_first_process();
+	struct task_struct *starter = dg_task_pidns_first();
 	for (int i = 0; i < 2 && starter; i++) {
 		starter = BPF_CORE_READ(starter, real_parent);
 		if (starter && dg_runs_builder(starter))

@@ -107,7 +107,7 @@ static __always_inline bool dg_is_image_program(struct inode *exe, __u32 contain
 {
 	if (BPF_CORE_READ(exe, i_sb, s_dev) != container_dev)
 		return false;
-	struct ovl_inode *ovl = dg_ovl_inode(exe);
+	struct ovl_inode *ovl = dg_core_ovl_inode(exe);
 	struct dentry *upper_dentry = BPF_CORE_READ(ovl, __upperdentry);
 	if (!upper_dentry || !(BPF_CORE_READ(ovl, flags) & (1UL << OVL_UPPERDATA_BIT)))
 		return true;
@@ -123,7 +123,7 @@ static __always_inline void dg_note_writer(struct file *file, struct task_struct
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return;
-	struct dentry *upper_dentry = BPF_CORE_READ(dg_ovl_inode(inode), __upperdentry);
+	struct dentry *upper_dentry = BPF_CORE_READ(dg_core_ovl_inode(inode), __upperdentry);
 	struct inode *data = upper_dentry ? BPF_CORE_READ(upper_dentry, d_inode) : NULL;
 	if (!data)
 		return;

@@ -306,15 +306,11 @@ class Agent {
 
     void log_counters() const {
         const auto counters = sensor_->counters();
-        spdlog::info(
-            "counters: execs judged {}, executable mappings judged {}, killed {}, audited {}, "
-            "events dropped {}, scripts judged drift for lack of room {}, script names replaced "
-            "unopened {}, tasks whose container could not be recorded {}",
-            counters.values[DG_COUNTER_EXECS], counters.values[DG_COUNTER_MAPS],
-            counters.values[DG_COUNTER_KILLS], counters.values[DG_COUNTER_AUDITS],
-            counters.values[DG_COUNTER_EVENTS_DROPPED], counters.values[DG_COUNTER_PENDING_FULL],
-            counters.values[DG_COUNTER_SCRIPTS_UNSEEN],
-            counters.values[DG_COUNTER_SCOPE_UNRECORDED]);
+        std::string text;
+        for (const auto& [index, name] : kernel::kCounterNames) {
+            text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, counters.values[index]);
+        }
+        spdlog::info("counters: {}", text);
     }
 
     void discover() {

@@ -29,16 +29,17 @@ constexpr std::size_t kMaxQueuedJobs = 256;
 
 }  // namespace
 
-ContainerRegistry::ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
+ContainerRegistry::ContainerRegistry(kernel::ContainerState& kernel,
+                                     runtime::MetadataResolver resolver,
                                      std::uint32_t only_container, PolicySource policy,
                                      WatchFd watch, UpperLayerVerifier::Defer defer)
-    : sensor_(sensor),
+    : kernel_(kernel),
       resolver_(std::move(resolver)),
       only_container_(only_container),
       policy_(std::move(policy)),
       watch_(std::move(watch)),
       defer_(std::move(defer)),
-      runtime_inits_(sensor),
+      runtime_inits_(kernel),
       metadata_workers_("metadata", kMetadataThreads, kMaxQueuedJobs),
       inventory_workers_("inventory", kInventoryThreads, kMaxQueuedJobs),
       hashing_workers_("hashing", kHashingThreads, kMaxQueuedJobs) {
@@ -58,7 +59,7 @@ void ContainerRegistry::sync(const std::map<std::uint32_t, runtime::ContainerRoo
             spdlog::info("container {}: gone", it->second.metadata.id.empty()
                                                    ? std::to_string(it->first)
                                                    : short_id(it->second.metadata.id));
-            (void)sensor_.clear_container_mode(it->first);
+            (void)kernel_.clear_container_mode(it->first);
             it = containers_.erase(it);
         } else {
             ++it;
@@ -71,9 +72,9 @@ void ContainerRegistry::sync(const std::map<std::uint32_t, runtime::ContainerRoo
         TrackedContainer tracked;
         tracked.root = root;
         tracked.seen_since = std::chrono::system_clock::now();
-        tracked.allowed = std::make_unique<AllowedFiles>(sensor_);
+        tracked.allowed = std::make_unique<AllowedFiles>(kernel_);
         tracked.volumes = std::make_unique<VolumeExceptions>(*tracked.allowed, dev);
-        tracked.writers = std::make_unique<WriterExceptions>(sensor_, dev, root.identity);
+        tracked.writers = std::make_unique<WriterExceptions>(kernel_, dev, root.identity);
         containers_.emplace(dev, std::move(tracked));
         waiting_.push_back(root);
     }
@@ -215,7 +216,7 @@ void ContainerRegistry::decide(TrackedContainer& container) {
             .push_back(std::move(exception));
     }
     if (auto status =
-            sensor_.set_container_mode(container.root.dev, container.decision.mode,
+            kernel_.set_container_mode(container.root.dev, container.decision.mode,
                                        container.decision.sensor_flags(), container.root.identity);
         !status) {
         // The container keeps the default mode (enforce unless the policy says otherwise).
@@ -261,9 +262,9 @@ void ContainerRegistry::refresh_verifications() {
 
 void ContainerRegistry::forget_strays() {
     std::size_t modes = 0;
-    for (std::uint32_t key : sensor_.container_mode_keys()) {
+    for (std::uint32_t key : kernel_.container_mode_keys()) {
         if (containers_.count(key) == 0) {
-            (void)sensor_.clear_container_mode(key);
+            (void)kernel_.clear_container_mode(key);
             ++modes;
         }
     }
@@ -276,11 +277,11 @@ void ContainerRegistry::forget_strays() {
             owned.insert(key);
         }
     }
-    sensor_.forget_writers([this](std::uint32_t dev) { return containers_.count(dev) == 0; });
+    kernel_.forget_writers([this](std::uint32_t dev) { return containers_.count(dev) == 0; });
     std::size_t files = 0;
-    for (const auto& key : sensor_.allowed_keys()) {
+    for (const auto& key : kernel_.allowed_keys()) {
         if (owned.count({key.ino, key.dev}) == 0) {
-            (void)sensor_.forget_inode(key);
+            (void)kernel_.forget_inode(key);
             ++files;
         }
     }

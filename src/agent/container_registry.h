@@ -17,7 +17,7 @@
 #include "agent/volume_exceptions.h"
 #include "agent/worker_pool.h"
 #include "agent/writer_exceptions.h"
-#include "kernel/sensor.h"
+#include "kernel/container_state.h"
 #include "policy/policy.h"
 #include "policy/policy_match.h"
 #include "runtime/container_discovery.h"
@@ -63,7 +63,7 @@ class ContainerRegistry {
     using PolicySource = std::function<const policy::Policy&()>;
     // Called with the inotify fd of a container's upper layer once it is watched.
     using WatchFd = std::function<void(int)>;
-    ContainerRegistry(kernel::Sensor& sensor, runtime::MetadataResolver resolver,
+    ContainerRegistry(kernel::ContainerState& kernel, runtime::MetadataResolver resolver,
                       std::uint32_t only_container, PolicySource policy, WatchFd watch,
                       UpperLayerVerifier::Defer defer);
     ~ContainerRegistry();
@@ -109,7 +109,7 @@ class ContainerRegistry {
     // The tracked container `root` describes, if it is still the same one.
     TrackedContainer* still_there(const runtime::ContainerRoot& root);
 
-    kernel::Sensor& sensor_;
+    kernel::ContainerState& kernel_;  // the sensor's per-container maps
     runtime::MetadataResolver resolver_;
     std::uint32_t only_container_;
     PolicySource policy_;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -154,7 +155,7 @@ std::vector<std::string> split_argv(const char* data, std::size_t length) {
     return argv;
 }
 
-EventEnricher::EventEnricher(const kernel::Sensor& sensor) : sensor_(sensor) {
+EventEnricher::EventEnricher(const kernel::ProvenanceReader& provenance) : provenance_(provenance) {
     std::array<char, 256> name{};
     ::gethostname(name.data(), name.size() - 1);
     node_ = name.data();
@@ -265,8 +266,10 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
     } else {
         context.file_path = kernel_name(event);
     }
+    std::optional<Sha256Digest> file_digest;
     if (fd && thorough) {
         if (auto digest = stable_file_digest(fd.get())) {
+            file_digest = digest->sha256;
             context.file_sha256 = to_hex(digest->sha256);
         } else {
             context.file_sha256_missing = digest.error().message;
@@ -295,12 +298,8 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
     if (event.kind == DG_KIND_UPPER) {
         if (context.image_has_path) {
             context.refined_kind = "modified-image-file";
-        } else if (!context.file_sha256.empty() &&
-                   std::any_of(captured.inventory->executables.begin(),
-                               captured.inventory->executables.end(),
-                               [&](const image::Executable& executable) {
-                                   return to_hex(executable.content->sha256) == context.file_sha256;
-                               })) {
+        } else if (file_digest &&
+                   !image::find_by_digest(*captured.inventory, *file_digest).empty()) {
             context.refined_kind = "image-file-at-new-path";
         } else {
             context.refined_kind = "new-file";
@@ -310,7 +309,7 @@ events::EventContext EventEnricher::finish(Captured& captured, bool thorough) {
 }
 
 void EventEnricher::add_provenance(const dg_event& event, events::EventContext& context) const {
-    const auto writers = sensor_.writers_of(dg_inode_key{event.file_ino, event.file_dev, 0});
+    const auto writers = provenance_.writers_of(dg_inode_key{event.file_ino, event.file_dev, 0});
     if (!writers) {
         return;
     }
@@ -334,7 +333,7 @@ void EventEnricher::add_provenance(const dg_event& event, events::EventContext& 
                                     ? writers->first.ktime_ns - kConnectionWindowNs
                                     : 0;
     for (std::uint32_t pid : processes) {
-        const auto recent = sensor_.connections_of(pid);
+        const auto recent = provenance_.connections_of(pid);
         if (!recent) {
             continue;
         }

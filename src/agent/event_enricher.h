@@ -6,7 +6,7 @@
 #include "agent/container_registry.h"
 #include "common/unique_fd.h"
 #include "events/event_json.h"
-#include "kernel/sensor.h"
+#include "kernel/container_state.h"
 
 namespace driftguard::agent {
 
@@ -24,7 +24,7 @@ namespace driftguard::agent {
 // walking its writable layer, comparing with the image).
 class EventEnricher {
   public:
-    explicit EventEnricher(const kernel::Sensor& sensor);
+    explicit EventEnricher(const kernel::ProvenanceReader& provenance);
 
     struct Captured {
         dg_event event{};
@@ -45,7 +45,7 @@ class EventEnricher {
     void open_file(Captured& captured) const;
     void add_provenance(const dg_event& event, events::EventContext& context) const;
 
-    const kernel::Sensor& sensor_;
+    const kernel::ProvenanceReader& provenance_;
     std::string node_;
 };
 

@@ -15,9 +15,12 @@
 namespace driftguard::agent {
 
 EventSink::EventSink(Options options, std::ostream& standard_output)
-    : options_(std::move(options)), stdout_(standard_output) {
+    : options_(std::move(options)) {
     if (options_.path == "-") {
         options_.path.clear();
+    }
+    if (options_.path.empty() || options_.also_stdout) {
+        stdout_ = std::make_unique<LineWriter>(standard_output, kMaxPendingStdout);
     }
     if (!options_.path.empty()) {
         open();
@@ -82,8 +85,15 @@ void EventSink::write(const nlohmann::json& event) {
     const std::string line = (options_.format == Format::falco ? events::to_falco(event) : event)
                                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                              "\n";
-    if (options_.path.empty() || options_.also_stdout) {
-        stdout_ << line << std::flush;
+    if (stdout_ && !stdout_->write(line) && options_.path.empty()) {
+        // lost unless the file below has it; logged once per run of losses
+        ++lost_;
+        if (lost_since_logged_++ == 0) {
+            spdlog::error(
+                "events: stdout is not being read ({} bytes wait); events are lost until it is "
+                "(counted as events_lost; enforcement is unaffected)",
+                kMaxPendingStdout);
+        }
     }
     if (options_.path.empty()) {
         return;

@@ -6,13 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/line_writer.h"
 #include "common/unique_fd.h"
 
 namespace driftguard::agent {
 
 // Where reported events go: one JSON line each, to stdout or to a file rotated by size
-// (FILE, FILE.1, … FILE.<keep>; the oldest is dropped), in driftguard's own schema or in
-// Falco's shape.
+// (FILE, FILE.1, … FILE.<keep>; the oldest is dropped), or both, in driftguard's own schema
+// or in Falco's shape. Stdout is written from a thread of its own (LineWriter), so a
+// reader that stops reading never stalls the agent: past kMaxPendingStdout bytes waiting,
+// events are lost to stdout, counted.
 //
 // A write that fails (the filesystem is full, an I/O error) loses that event, never
 // blocks or stops the agent, and is counted in lost(); the failure is logged once, and
@@ -30,6 +33,8 @@ class EventSink {
         Format format = Format::driftguard;
     };
 
+    static constexpr std::size_t kMaxPendingStdout = 8U << 20;
+
     EventSink(Options options, std::ostream& standard_output);
     void write(const nlohmann::json& event);
     const std::string& error() const { return error_; }
@@ -41,7 +46,7 @@ class EventSink {
     bool write_all(const std::string& data);
 
     Options options_;
-    std::ostream& stdout_;
+    std::unique_ptr<LineWriter> stdout_;
     UniqueFd file_;
     std::uint64_t written_ = 0;
     std::uint64_t lost_ = 0;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <prometheus/text_serializer.h>
 
+#include "kernel/counter_names.h"
+
 namespace driftguard::agent {
 
 Result<std::unique_ptr<Metrics>> Metrics::serve(
@@ -54,12 +56,9 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(
                            "The kernel sensor's counters since it was loaded (they survive "
                            "agent restarts)")
                        .Register(*registry);
-    metrics->execs_ = &kernel.Add({{"counter", "execs_judged"}});
-    metrics->mappings_ = &kernel.Add({{"counter", "mappings_judged"}});
-    metrics->kernel_blocked_ = &kernel.Add({{"counter", "blocked"}});
-    metrics->kernel_audited_ = &kernel.Add({{"counter", "audited"}});
-    metrics->dropped_ = &kernel.Add({{"counter", "events_dropped"}});
-    metrics->throttled_ = &kernel.Add({{"counter", "events_throttled"}});
+    for (const auto& [index, name] : kernel::kCounterNames) {
+        metrics->kernel_counters_[index] = &kernel.Add({{"counter", name}});
+    }
     prometheus::BuildGauge()
         .Name("driftguard_backend_info")
         .Help("The enforcement backend in use")
@@ -129,12 +128,9 @@ void Metrics::set_containers(const std::map<std::string, std::size_t>& by_mode) 
 }
 
 void Metrics::set_kernel_counters(const kernel::SensorCounters& counters) {
-    execs_->Set(static_cast<double>(counters.values[DG_COUNTER_EXECS]));
-    mappings_->Set(static_cast<double>(counters.values[DG_COUNTER_MAPS]));
-    kernel_blocked_->Set(static_cast<double>(counters.values[DG_COUNTER_KILLS]));
-    kernel_audited_->Set(static_cast<double>(counters.values[DG_COUNTER_AUDITS]));
-    dropped_->Set(static_cast<double>(counters.values[DG_COUNTER_EVENTS_DROPPED]));
-    throttled_->Set(static_cast<double>(counters.values[DG_COUNTER_EVENTS_THROTTLED]));
+    for (const auto& [index, name] : kernel::kCounterNames) {
+        kernel_counters_[index]->Set(static_cast<double>(counters.values[index]));
+    }
 }
 
 }  // namespace driftguard::agent

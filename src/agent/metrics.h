@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -72,12 +73,8 @@ class Metrics {
     prometheus::Counter* reloads_ = nullptr;
     prometheus::Counter* refusals_ = nullptr;
     prometheus::Gauge* events_lost_ = nullptr;
-    prometheus::Gauge* execs_ = nullptr;
-    prometheus::Gauge* mappings_ = nullptr;
-    prometheus::Gauge* dropped_ = nullptr;
-    prometheus::Gauge* throttled_ = nullptr;
-    prometheus::Gauge* kernel_blocked_ = nullptr;
-    prometheus::Gauge* kernel_audited_ = nullptr;
+    // driftguard_kernel_total, one series per kernel counter (kernel/counter_names.h)
+    std::array<prometheus::Gauge*, DG_COUNTER_MAX> kernel_counters_{};
     std::unique_ptr<HttpEndpoint> endpoint_;
 };
 

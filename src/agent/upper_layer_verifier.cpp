@@ -44,13 +44,11 @@ std::string_view to_string(UpperLayerVerifier::Outcome outcome) {
 UpperLayerVerifier::UpperLayerVerifier(AllowedFiles& allowed, const image::Inventory& inventory,
                                        std::string upperdir, WorkerPool& hashing, Defer defer)
     : allowed_(allowed),
+      inventory_(inventory),
       upperdir_(std::move(upperdir)),
       inotify_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)),
       hashing_(hashing),
       defer_(std::move(defer)) {
-    for (const auto& executable : inventory.executables) {
-        executables_.emplace(executable.path, &executable);
-    }
     watch_directory("");
 }
 

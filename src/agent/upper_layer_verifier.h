@@ -84,8 +84,7 @@ class UpperLayerVerifier {
 
     // The image's executable at `path` (absolute inside the container), or nullptr.
     const image::Executable* image_executable(const std::string& path) const {
-        auto found = executables_.find(path);
-        return found == executables_.end() ? nullptr : found->second;
+        return image::find_executable(inventory_, path);
     }
 
   private:
@@ -123,7 +122,7 @@ class UpperLayerVerifier {
     void schedule_slice();
 
     AllowedFiles& allowed_;
-    std::unordered_map<std::string, const image::Executable*> executables_;
+    const image::Inventory& inventory_;  // outlives the verifier (its container holds it)
     std::vector<policy::Exception> exceptions_;
     std::string upperdir_;
     UniqueFd inotify_;

@@ -32,7 +32,7 @@ WriterExceptions::~WriterExceptions() {
 
 void WriterExceptions::forget() {
     const std::uint32_t mine = container_dev_;
-    sensor_.forget_writers([mine](std::uint32_t dev) { return dev == mine; });
+    rules_.forget_writers([mine](std::uint32_t dev) { return dev == mine; });
 }
 
 void WriterExceptions::apply(pid_t pid, const std::vector<policy::Exception>& exceptions) {
@@ -84,13 +84,13 @@ void WriterExceptions::apply(pid_t pid, const std::vector<policy::Exception>& ex
     told_directories_ = directories;
     for (const auto& [key, bits] : programs) {
         const dg_inode_key program{key.first, key.second, 0};
-        if (auto status = sensor_.set_writer_program(program, {identity_, bits}); !status) {
+        if (auto status = rules_.set_writer_program(program, {identity_, bits}); !status) {
             spdlog::error("container {}: writtenBy program not in the kernel: {}", container_dev_,
                           status.error().message);
         }
     }
     for (const auto& [hash, bits] : directories) {
-        if (auto status = sensor_.set_writer_dir({hash, container_dev_, 0}, bits); !status) {
+        if (auto status = rules_.set_writer_dir({hash, container_dev_, 0}, bits); !status) {
             spdlog::error("container {}: writtenBy directory not in the kernel: {}", container_dev_,
                           status.error().message);
         }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/sensor.h"
+#include "kernel/container_state.h"
 #include "policy/policy.h"
 
 namespace driftguard::agent {
@@ -19,8 +19,9 @@ namespace driftguard::agent {
 // The kernel then lets run the files only those programs wrote, below those directories.
 class WriterExceptions {
   public:
-    WriterExceptions(kernel::Sensor& sensor, std::uint32_t container_dev, std::uint64_t identity)
-        : sensor_(sensor), container_dev_(container_dev), identity_(identity) {}
+    WriterExceptions(kernel::WriterRules& rules, std::uint32_t container_dev,
+                     std::uint64_t identity)
+        : rules_(rules), container_dev_(container_dev), identity_(identity) {}
     ~WriterExceptions();
     WriterExceptions(const WriterExceptions&) = delete;
     WriterExceptions& operator=(const WriterExceptions&) = delete;
@@ -36,7 +37,7 @@ class WriterExceptions {
   private:
     void forget();
 
-    kernel::Sensor& sensor_;
+    kernel::WriterRules& rules_;
     std::uint32_t container_dev_;
     std::uint64_t identity_;
     std::set<std::string> programs_;

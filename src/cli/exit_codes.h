@@ -2,7 +2,7 @@
 
 namespace driftguard::cli {
 
-// Exit codes shared by every subcommand (docs/cli.md).
+// Exit codes shared by every subcommand (docs/scan.md and docs/agent.md list them).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitImageError =
     1;                                  // the image is unreadable, corrupt, hostile or unsupported

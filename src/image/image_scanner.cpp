@@ -172,6 +172,7 @@ Inventory scan_image(ImageSource& source, const ScanLimits& limits) {
         inventory.executables.push_back(
             Executable{"/" + path, node.mode, node.uid, node.gid, node.layer, node.content});
     });
+    index_by_digest(inventory);
     return inventory;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +43,9 @@ struct ImageInfo {
 struct Inventory {
     ImageInfo image;
     std::vector<LayerInfo> layers;
-    std::vector<Executable> executables;  // sorted by path
+    std::vector<Executable> executables;  // sorted by path: find_executable() is the path index
+    // Positions in `executables` by content digest (index_by_digest(); scan_image() fills it).
+    std::map<Sha256Digest, std::vector<std::size_t>> by_digest;
     LayerStats stats;
     std::uint64_t paths = 0;     // paths in the merged tree
     std::uint64_t symlinks = 0;  // symlinks in the merged tree
@@ -55,6 +58,26 @@ inline const Executable* find_executable(const Inventory& inventory, std::string
                                       return executable.path < wanted;
                                   });
     return found != inventory.executables.end() && found->path == path ? &*found : nullptr;
+}
+
+// Fills `inventory.by_digest` from its executables.
+inline void index_by_digest(Inventory& inventory) {
+    inventory.by_digest.clear();
+    for (std::size_t i = 0; i < inventory.executables.size(); ++i) {
+        inventory.by_digest[inventory.executables[i].content->sha256].push_back(i);
+    }
+}
+
+// The image's executables whose content has this SHA-256 (empty when none has).
+inline std::vector<const Executable*> find_by_digest(const Inventory& inventory,
+                                                     const Sha256Digest& sha256) {
+    std::vector<const Executable*> found;
+    if (auto entry = inventory.by_digest.find(sha256); entry != inventory.by_digest.end()) {
+        for (std::size_t i : entry->second) {
+            found.push_back(&inventory.executables[i]);
+        }
+    }
+    return found;
 }
 
 }  // namespace driftguard::image

@@ -6,7 +6,7 @@
 
 namespace driftguard::image {
 
-// The versioned JSON form of an inventory (docs/scan-json.md, schema "driftguard.scan/v1").
+// The versioned JSON form of an inventory (docs/scan.md, schema "driftguard.scan/v1").
 inline constexpr const char* kScanSchema = "driftguard.scan/v1";
 nlohmann::json inventory_to_json(const Inventory& inventory);
 

@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "driftguard/abi.h"
 #include "kernel/allowed_inodes.h"
+#include "kernel/container_state.h"
 
 namespace driftguard::kernel {
 
@@ -32,7 +33,7 @@ struct SensorCounters {
 
 // The loaded and attached kernel sensor (bpf/sensor.bpf.c): owns the programs, their
 // links and maps for as long as it lives. Detaches everything on destruction.
-class Sensor : public AllowedInodes {
+class Sensor : public ContainerState, public ProvenanceReader {
   public:
     using EventHandler = std::function<void(const dg_event&)>;
 
@@ -52,8 +53,8 @@ class Sensor : public AllowedInodes {
     // The mode and DG_POLICY_* flags of the container with this key; with an identity (its
     // upper directory's inode number), only while that container is the one with the key.
     Status set_container_mode(std::uint32_t container_dev, dg_mode mode, std::uint32_t flags = 0,
-                              std::uint64_t identity = 0);
-    Status clear_container_mode(std::uint32_t container_dev);
+                              std::uint64_t identity = 0) override;
+    Status clear_container_mode(std::uint32_t container_dev) override;
     void set_default_mode(dg_mode mode, std::uint32_t flags = 0);
     // The host's image build programs (by inode), and the mode of a container one of them
     // started until the agent has decided it (bpf/verdict.bpf.h).
@@ -61,11 +62,11 @@ class Sensor : public AllowedInodes {
     void set_build_default_mode(dg_mode mode);
     // writtenBy exceptions (bpf/written_by.bpf.h): an image program of a container that may
     // write, and a directory below which it may.
-    Status set_writer_program(const dg_inode_key& program, const dg_writer_program& value);
-    Status set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions);
+    Status set_writer_program(const dg_inode_key& program, const dg_writer_program& value) override;
+    Status set_writer_dir(const dg_writer_dir_key& dir, std::uint64_t exceptions) override;
     // Removes the writtenBy programs and directories of every container for which
     // `gone(container_dev)` is true.
-    void forget_writers(const std::function<bool(std::uint32_t)>& gone);
+    void forget_writers(const std::function<bool(std::uint32_t)>& gone) override;
     // Records, for a process the sensor could not see enter its container (it started
     // before the sensor and has left the container's root since), that it belongs to the
     // container `container_dev`; its later children inherit it in the kernel.
@@ -82,12 +83,12 @@ class Sensor : public AllowedInodes {
     SensorCounters counters() const;
     // The keys now in dg_container_modes and dg_allowed (after adopting pinned maps, the
     // agent removes what belongs to containers that are gone).
-    std::vector<std::uint32_t> container_mode_keys() const;
+    std::vector<std::uint32_t> container_mode_keys() const override;
     // Provenance (bpf/provenance.bpf.h): who opened the file for writing, and the recent
     // connect() calls of a process. Nothing when the sensor never saw (or forgot) them.
-    std::optional<dg_file_writers> writers_of(const dg_inode_key& file) const;
-    std::optional<dg_connections> connections_of(std::uint32_t tgid) const;
-    std::vector<dg_inode_key> allowed_keys() const;
+    std::optional<dg_file_writers> writers_of(const dg_inode_key& file) const override;
+    std::optional<dg_connections> connections_of(std::uint32_t tgid) const override;
+    std::vector<dg_inode_key> allowed_keys() const override;
     // True when the maps of a previous agent's pinned sensor were adopted (their container
     // modes, verified copy-ups, counters and undelivered events carry over).
     bool adopted() const;

@@ -15,14 +15,6 @@ image::Inventory scan_layers(const std::vector<std::string>& layers, const std::
     return image::scan_image(*source, image::ScanLimits{});
 }
 
-std::map<std::string, const image::Executable*> by_path(const image::Inventory& inventory) {
-    std::map<std::string, const image::Executable*> index;
-    for (const auto& executable : inventory.executables) {
-        index[executable.path] = &executable;
-    }
-    return index;
-}
-
 std::string layer_of(const image::Inventory& inventory, const image::Executable& executable) {
     if (executable.layer_index < inventory.layers.size()) {
         const auto& layer = inventory.layers[executable.layer_index];
@@ -57,21 +49,19 @@ std::vector<ExecutableChange> diff_container(const ContainerRoot& root,
     layers.push_back(root.upperdir);
     const image::Inventory now = scan_layers(layers, "container layers");
 
-    const auto before = by_path(*image);
-    const auto after = by_path(now);
     std::vector<ExecutableChange> changes;
-    for (const auto& [path, current] : after) {
-        auto original = before.find(path);
+    for (const auto& current : now.executables) {
+        const image::Executable* original = image::find_executable(*image, current.path);
         ExecutableChange change;
-        change.path = path;
-        change.sha256 = to_hex(current->content->sha256);
-        change.mode = current->mode;
-        if (original == before.end()) {
+        change.path = current.path;
+        change.sha256 = to_hex(current.content->sha256);
+        change.mode = current.mode;
+        if (original == nullptr) {
             change.kind = ExecutableChange::Kind::added;
         } else {
-            change.image_sha256 = to_hex(original->second->content->sha256);
-            change.image_mode = original->second->mode;
-            change.image_layer = layer_of(*image, *original->second);
+            change.image_sha256 = to_hex(original->content->sha256);
+            change.image_mode = original->mode;
+            change.image_layer = layer_of(*image, *original);
             if (change.image_sha256 == change.sha256 && change.image_mode == change.mode) {
                 continue;
             }
@@ -79,14 +69,14 @@ std::vector<ExecutableChange> diff_container(const ContainerRoot& root,
         }
         changes.push_back(std::move(change));
     }
-    for (const auto& [path, original] : before) {
-        if (after.count(path) == 0) {
+    for (const auto& original : image->executables) {
+        if (image::find_executable(now, original.path) == nullptr) {
             ExecutableChange change;
             change.kind = ExecutableChange::Kind::removed;
-            change.path = path;
-            change.image_sha256 = to_hex(original->content->sha256);
-            change.image_mode = original->mode;
-            change.image_layer = layer_of(*image, *original);
+            change.path = original.path;
+            change.image_sha256 = to_hex(original.content->sha256);
+            change.image_mode = original.mode;
+            change.image_layer = layer_of(*image, original);
             changes.push_back(std::move(change));
         }
     }

@@ -97,5 +97,5 @@ podman cp "$payload_dir/marker_payload" "$prefix-before:/tmp/audited"
 expect_event '.verdict == "audited" and .file.path == "/tmp/audited" and .mode == "audit"' "audited drop"
 echo "ok: audit mode reports and lets run"
 stop_agent
-grep -q "counters: execs judged [1-9]" "$log" || fail "agent did not report its counters on exit"
+grep -q "counters: execs_judged [1-9]" "$log" || fail "agent did not report its counters on exit"
 echo "PASS: agent against podman containers"

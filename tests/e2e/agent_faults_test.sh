@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The agent under faults (short form; bench/faults.sh runs the long one). For each fault:
+# The agent under faults (short form; STOP_SECONDS=60 gives the long SIGSTOP). For each fault:
 # drift is still stopped while it lasts (the pinned sensor judges in the kernel), and what
 # the agent loses is only reporting, counted and logged once:
 #  - SIGSTOP while drift happens: the kernel keeps killing, the events arrive after SIGCONT;

@@ -55,5 +55,29 @@ TEST(InventoryCycloneDx, ListsExecutablesAsFileComponentsWithSha256) {
     EXPECT_EQ(component["hashes"][0]["content"], to_hex(sha256_of("binary")));
 }
 
+TEST(InventoryIndex, FindsExecutablesByPathAndByContent) {
+    Inventory inventory;
+    auto add = [&inventory](const std::string& path, const std::string& content) {
+        auto facts = std::make_shared<ContentFacts>();
+        facts->sha256 = sha256_of(content);
+        Executable executable;
+        executable.path = path;
+        executable.content = facts;
+        inventory.executables.push_back(executable);
+    };
+    add("/bin/ls", "ls");  // sorted by path, as scan_image() makes them
+    add("/usr/bin/dir", "ls");
+    add("/usr/bin/env", "env");
+    index_by_digest(inventory);
+    ASSERT_NE(find_executable(inventory, "/usr/bin/env"), nullptr);
+    EXPECT_EQ(find_executable(inventory, "/usr/bin/env")->path, "/usr/bin/env");
+    EXPECT_EQ(find_executable(inventory, "/usr/bin/e"), nullptr);
+    const auto copies = find_by_digest(inventory, sha256_of("ls"));
+    ASSERT_EQ(copies.size(), 2U);
+    EXPECT_EQ(copies[0]->path, "/bin/ls");
+    EXPECT_EQ(copies[1]->path, "/usr/bin/dir");
+    EXPECT_TRUE(find_by_digest(inventory, sha256_of("miner")).empty());
+}
+
 }  // namespace
 }  // namespace driftguard::image

@@ -1,0 +1,180 @@
+// ContainerRegistry without a kernel: containers found on the node are onboarded (runtime
+// metadata, the image's inventory from its layers), given the policy's mode in the
+// kernel's map (a fake one here), their unchanged copy-ups allowed, re-decided when the
+// policy changes, replaced when a new container takes their key, and forgotten when gone.
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "agent/container_registry.h"
+#include "common/kernel_dev.h"
+
+namespace driftguard::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FakeKernel : public kernel::ContainerState {
+  public:
+    Status allow_inode(const dg_inode_key& key, const dg_allowed& value) override {
+        allowed[{key.ino, key.dev}] = value;
+        return Ok{};
+    }
+    Status forget_inode(const dg_inode_key& key) override {
+        allowed.erase({key.ino, key.dev});
+        return Ok{};
+    }
+    std::vector<dg_inode_key> allowed_keys() const override {
+        std::vector<dg_inode_key> keys;
+        for (const auto& [key, value] : allowed) {
+            keys.push_back({key.first, key.second, 0});
+        }
+        return keys;
+    }
+    Status set_container_mode(std::uint32_t dev, dg_mode mode, std::uint32_t flags,
+                              std::uint64_t identity) override {
+        modes[dev] = {mode, flags, identity};
+        return Ok{};
+    }
+    Status clear_container_mode(std::uint32_t dev) override {
+        modes.erase(dev);
+        return Ok{};
+    }
+    std::vector<std::uint32_t> container_mode_keys() const override {
+        std::vector<std::uint32_t> keys;
+        for (const auto& [dev, mode] : modes) {
+            keys.push_back(dev);
+        }
+        return keys;
+    }
+    Status set_writer_program(const dg_inode_key& /*program*/,
+                              const dg_writer_program& /*value*/) override {
+        return Ok{};
+    }
+    Status set_writer_dir(const dg_writer_dir_key& /*dir*/, std::uint64_t /*exceptions*/) override {
+        return Ok{};
+    }
+    void forget_writers(const std::function<bool(std::uint32_t)>& /*gone*/) override {}
+
+    struct Mode {
+        dg_mode mode;
+        std::uint32_t flags;
+        std::uint64_t identity;
+    };
+    std::map<std::uint32_t, Mode> modes;
+    std::map<std::pair<std::uint64_t, std::uint32_t>, dg_allowed> allowed;
+};
+
+class ContainerRegistryTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("dg-registry-" + std::to_string(::getpid()));
+        fs::create_directories(dir_ / "lower/bin");
+        fs::create_directories(dir_ / "upper/bin");
+        fs::create_directories(dir_ / "host");
+        write(dir_ / "lower/bin/tool", "#!/bin/sh\necho tool\n", 0755);
+        // chmod in the container copied the image's file up, unchanged
+        write(dir_ / "upper/bin/tool", "#!/bin/sh\necho tool\n", 0700);
+        runtime::RuntimePaths paths;
+        paths.host_root = (dir_ / "host").string();  // no runtime state: no metadata
+        paths.ask_podman = false;
+        paths.ask_containerd = false;
+        registry_ = std::make_unique<ContainerRegistry>(
+            kernel_, runtime::MetadataResolver(paths), 0,
+            [this]() -> const policy::Policy& { return policy_; }, [](int) {},
+            [this](std::function<void()> task) { deferred_.push_back(std::move(task)); });
+    }
+    void TearDown() override {
+        registry_.reset();
+        fs::remove_all(dir_);
+    }
+    static void write(const fs::path& path, const std::string& text, mode_t mode) {
+        std::ofstream(path) << text;
+        ::chmod(path.c_str(), mode);
+    }
+    runtime::ContainerRoot root(std::uint64_t identity) const {
+        runtime::ContainerRoot root;
+        root.dev = kDev;
+        root.pid = ::getpid();
+        root.upperdir = (dir_ / "upper").string();
+        root.identity = identity;
+        root.lowerdirs = {(dir_ / "lower").string()};
+        return root;
+    }
+    // Runs the workers' completions and the deferred slices, as the loop does, until
+    // `done` or 5 s passed.
+    template <typename Done>
+    bool settle(Done done) {
+        for (int i = 0; i < 500; ++i) {
+            if (done()) {
+                return true;
+            }
+            std::vector<std::function<void()>> tasks;
+            tasks.swap(deferred_);
+            for (auto& task : tasks) {
+                task();
+            }
+            for (int fd : registry_->completion_fds()) {
+                pollfd ready{fd, POLLIN, 0};
+                if (::poll(&ready, 1, 3) == 1) {
+                    registry_->run_completions(fd);
+                }
+            }
+        }
+        return done();
+    }
+    bool onboarded() const {
+        const auto* container = registry_->find(kDev);
+        return container != nullptr && container->inventory != nullptr;
+    }
+
+    static constexpr std::uint32_t kDev = 4242;
+    fs::path dir_;
+    FakeKernel kernel_;
+    policy::Policy policy_;
+    std::vector<std::function<void()>> deferred_;
+    std::unique_ptr<ContainerRegistry> registry_;
+};
+
+TEST_F(ContainerRegistryTest, OnboardsDecidesReDecidesAndForgets) {
+    registry_->sync({{kDev, root(7)}});
+    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    ASSERT_EQ(kernel_.modes.count(kDev), 1U);
+    EXPECT_EQ(kernel_.modes[kDev].mode, DG_MODE_ENFORCE);
+    EXPECT_EQ(kernel_.modes[kDev].identity, 7U);
+    EXPECT_EQ(registry_->find(kDev)->inventory->executables.size(), 1U);
+    EXPECT_EQ(registry_->count_by_mode()["enforce"], 1U);
+
+    // The unchanged copy-up is verified against the image and allowed in the kernel.
+    struct stat info {};
+    ::stat((dir_ / "upper/bin/tool").c_str(), &info);
+    const std::pair<std::uint64_t, std::uint32_t> key{info.st_ino, kernel_dev(info.st_dev)};
+    EXPECT_TRUE(settle([&] { return kernel_.allowed.count(key) == 1; }));
+
+    policy_.default_mode = DG_MODE_AUDIT;
+    registry_->apply();
+    EXPECT_EQ(kernel_.modes[kDev].mode, DG_MODE_AUDIT);
+
+    registry_->sync({});
+    EXPECT_EQ(kernel_.modes.count(kDev), 0U);
+    EXPECT_EQ(registry_->size(), 0U);
+}
+
+TEST_F(ContainerRegistryTest, ANewContainerWithAReusedKeyIsAStranger) {
+    registry_->sync({{kDev, root(7)}});
+    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    registry_->sync({{kDev, root(8)}});  // the kernel reused the overlay's device number
+    EXPECT_EQ(registry_->find(kDev, 7), nullptr);
+    ASSERT_NE(registry_->find(kDev, 8), nullptr);
+    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    EXPECT_EQ(kernel_.modes[kDev].identity, 8U);
+}
+
+}  // namespace
+}  // namespace driftguard::agent
