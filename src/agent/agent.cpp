@@ -180,12 +180,14 @@ class Agent {
             loop_.watch(fd, [this, fd] { registry_->run_completions(fd); });
         }
         loop_.watch(event_workers_.completion_fd(), [this] { event_workers_.run_completions(); });
+        loop_.watch(discovery_workers_.completion_fd(),
+                    [this] { discovery_workers_.run_completions(); });
         spdlog::info("control socket {}", control::socket_path(options_.state_dir));
         spdlog::info("agent running; stop with SIGINT or SIGTERM, reload the policy with SIGHUP");
 
         // Know the running containers before the first event is read: events the pinned
         // sensor kept while no agent ran then carry their container's metadata.
-        discover();
+        discover_now();
         if (sensor_->adopted()) {
             registry_->forget_strays();
         }
@@ -318,8 +320,42 @@ class Agent {
         registry_->refresh_verifications();
     }
 
-    // Onboards containers that appeared and drops those that went.
-    void discover_new() { registry_->sync(runtime::discover_containers()); }
+    // Onboards containers that appeared and drops those that went. The walk of /proc (every
+    // process's mount table: as long as the node has processes) runs on the discovery
+    // worker; its result is applied here, on the loop. A walk asked for while one runs
+    // follows it, so a container that started meanwhile is not missed.
+    void discover_new() {
+        if (discovering_) {
+            rediscover_ = true;
+            return;
+        }
+        discovering_ = discovery_workers_.submit([this] {
+            std::map<std::uint32_t, runtime::ContainerRoot> found;
+            bool complete = true;
+            try {
+                found = runtime::discover_containers();
+            } catch (const std::exception& failure) {  // /proc unreadable, memory
+                spdlog::warn("container discovery failed: {}", failure.what());
+                complete = false;
+            }
+            return [this, complete, found = std::move(found)] {
+                discovering_ = false;
+                if (complete) {
+                    registry_->sync(found);  // an incomplete walk would drop live containers
+                }
+                discovering_ = false;
+                registry_->sync(found);
+                if (std::exchange(rediscover_, false)) {
+                    discover_new();
+                }
+            };
+        });
+    }
+    // The same, at once on the loop: before the first event is read.
+    void discover_now() {
+        registry_->sync(runtime::discover_containers());
+        registry_->refresh_verifications();
+    }
 
     void report(const dg_event& event) {
         ++received_;
@@ -418,12 +454,14 @@ class Agent {
 
     nlohmann::json workers_status() const {
         nlohmann::json status = registry_->workers_status();
-        const auto events = event_workers_.stats();
-        status["events"] = {{"queued", events.queued},
-                            {"running", events.running},
-                            {"done", events.done},
-                            {"refused", events.refused},
-                            {"failed", events.failed}};
+        for (const WorkerPool* pool : {&event_workers_, &discovery_workers_}) {
+            const auto stats = pool->stats();
+            status[pool->name()] = {{"queued", stats.queued},
+                                    {"running", stats.running},
+                                    {"done", stats.done},
+                                    {"refused", stats.refused},
+                                    {"failed", stats.failed}};
+        }
         return status;
     }
 
@@ -445,6 +483,9 @@ class Agent {
     EventLoop loop_;
     // One thread: events are published in the order the kernel reported them.
     WorkerPool event_workers_{"events", 1, kMaxQueuedEvents};
+    WorkerPool discovery_workers_{"discovery", 1, 1};  // walks /proc for containers
+    bool discovering_ = false;                         // a walk is queued or under way
+    bool rediscover_ = false;                          // another was asked for meanwhile
 };
 
 }  // namespace
