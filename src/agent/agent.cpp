@@ -102,7 +102,7 @@ class Agent {
         enricher_.emplace(*sensor_);
         if (!options_.metrics_address.empty()) {
             auto metrics = Metrics::serve(
-                options_.metrics_address, choose_backend().name,
+                options_.metrics_address, backend_.name,
                 {{"/healthz", [this] { return health_.liveness(AgentHealth::Clock::now()); }},
                  {"/readyz", [this] { return health_.readiness(AgentHealth::Clock::now()); }}});
             if (!metrics) {
@@ -232,6 +232,12 @@ class Agent {
             spdlog::error("{}", usable.error().message);
             return false;
         }
+        auto backend = choose_backend(options_.backend);
+        if (!backend) {
+            spdlog::error("{}", backend.error().message);
+            return false;
+        }
+        backend_ = std::move(backend.value());
         struct stat host_root {};
         ::stat("/", &host_root);
         kernel::SensorConfig config;
@@ -250,9 +256,8 @@ class Agent {
         for (const auto& path : register_build_programs(*sensor_)) {
             spdlog::info("build program {}: the containers it starts are image builds", path);
         }
-        const auto backend = choose_backend();
-        spdlog::info("sensor attached: backend {} ({}), default mode {}", backend.name, backend.why,
-                     events::mode_name(policy_->current().default_mode));
+        spdlog::info("sensor attached: backend {} ({}), default mode {}", backend_.name,
+                     backend_.why, events::mode_name(policy_->current().default_mode));
         if (options_.pin_root.empty()) {
             spdlog::info("not pinned: enforcement ends when the agent stops");
         } else if (sensor_->adopted()) {
@@ -426,7 +431,7 @@ class Agent {
 
     nlohmann::json status() const {
         const auto counters = sensor_->counters();
-        const auto backend = choose_backend();
+        const auto& backend = backend_;
         return {
             {"ok", true},
             {"agent",
@@ -436,7 +441,7 @@ class Agent {
               {"pinned", options_.pin_root},
               {"adopted_pinned_state", sensor_->adopted()},
               {"test_scope_container", options_.only_container}}},
-            {"backend", {{"name", backend.name}, {"action", backend.action}, {"why", backend.why}}},
+            {"backend", backend_json(backend)},
             {"policy", policy_->to_json()},
             {"counters", counters_status(counters)},
             {"containers", registry_->status()},
@@ -465,7 +470,22 @@ class Agent {
         return status;
     }
 
+    static nlohmann::json backend_json(const BackendChoice& backend) {
+        nlohmann::json considered = nlohmann::json::array();
+        for (const auto& option : backend.considered) {
+            considered.push_back({{"name", option.name},
+                                  {"offered_by_kernel", option.offered},
+                                  {"in_this_release", option.in_release},
+                                  {"reason", option.reason}});
+        }
+        return {{"name", backend.name},
+                {"action", backend.action},
+                {"why", backend.why},
+                {"considered", considered}};
+    }
+
     AgentOptions options_;
+    BackendChoice backend_;
     EventSink sink_;
     FloodControl flood_;
     std::optional<EventEnricher> enricher_;

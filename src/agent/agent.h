@@ -17,6 +17,7 @@ struct AgentOptions {
     dg_mode mode = DG_MODE_ENFORCE;    // without a policy file
     std::uint32_t only_container = 0;  // test scope: judge only this container key (0: all)
     int discovery_interval_ms = 1000;  // how often /proc is walked for new containers
+    std::string backend = "auto";      // the enforcement backend (backend_choice.h)
     // bpffs directory for the pinned sensor; empty: nothing pinned, enforcement ends with
     // the agent.
     std::string pin_root = kDefaultPinRoot;

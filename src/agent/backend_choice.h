@@ -1,19 +1,44 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "kernel/backend_probe.h"
 
 namespace driftguard::agent {
 
-// The enforcement backend in use and why, as `driftguard status` reports it.
-struct BackendChoice {
-    std::string name;    // "kill"
-    std::string action;  // what happens to drift
-    std::string why;     // why this backend and not another
+// One enforcement backend as the agent weighed it.
+struct BackendOption {
+    std::string name;         // "lsm", "fmod_ret", "fanotify", "kill"
+    bool offered = false;     // the kernel has what it needs
+    bool in_release = false;  // this build of driftguard has it
+    std::string reason;       // why it was or was not taken
 };
 
-// The kill backend (bpf_send_signal(SIGKILL) from the tracing hooks) is what this build
-// enforces with. The reason names what the kernel offers for an EPERM backend: BPF-LSM
-// only when "bpf" is in the active LSM list (/sys/kernel/security/lsm).
-BackendChoice choose_backend(const std::string& lsm_list_path = "/sys/kernel/security/lsm");
+// The enforcement backend in use and why, as `driftguard status`, the events and the
+// metrics report it.
+struct BackendChoice {
+    std::string name;                       // "kill"
+    std::string action;                     // what happens to drift
+    std::string why;                        // why this backend and not another
+    std::vector<BackendOption> considered;  // every backend, best first
+};
+
+// What the kernel offers each backend (kernel/backend_probe.h); tests pass their own.
+struct KernelOffers {
+    std::function<kernel::Offer()> lsm = [] { return kernel::probe_bpf_lsm(); };
+    std::function<kernel::Offer()> fmod_ret = kernel::probe_fmod_ret;
+    std::function<kernel::Offer()> fanotify = kernel::probe_fanotify;
+};
+
+// The backend `requested` names ("" or "auto": the best one this kernel and this release
+// offer), or an error naming why it cannot be had. Best first: lsm and fmod_ret (EPERM,
+// nothing paid outside exec, mmap and open), fanotify (EPERM for execs, the kill backend
+// for the rest), kill (tracepoints on every system call; SIGKILL before the first
+// instruction). This release enforces with kill alone; the others are probed and reported
+// so an operator knows what the node would give.
+Result<BackendChoice> choose_backend(const std::string& requested, const KernelOffers& offers = {});
 
 }  // namespace driftguard::agent

@@ -26,6 +26,7 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         std::uint64_t events_max_mib = 64;
         unsigned events_keep = 5;
         std::string output_format = "driftguard";
+        std::string backend = "auto";
         std::string metrics = "127.0.0.1:9464";
     };
     auto arguments = std::make_shared<Arguments>();
@@ -68,6 +69,12 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(0, 100))
         ->capture_default_str();
     agent
+        ->add_option("--backend", arguments->backend,
+                     "Enforcement backend: auto (the best this kernel offers), lsm, fmod_ret, "
+                     "fanotify or kill; one that cannot be had here is refused, naming why")
+        ->check(CLI::IsMember({"auto", "lsm", "fmod_ret", "fanotify", "kill"}))
+        ->capture_default_str();
+    agent
         ->add_option("--output-format", arguments->output_format,
                      "driftguard (docs/events.md) or falco (Falco's json_output shape)")
         ->check(CLI::IsMember({"driftguard", "falco"}))
@@ -96,6 +103,7 @@ void add_agent_command(CLI::App& app, int& exit_code) {
         options.events_max_bytes = arguments->events_max_mib << 20;
         options.events_keep = arguments->events_keep;
         options.falco_output = arguments->output_format == "falco";
+        options.backend = arguments->backend;
         options.metrics_address = arguments->metrics == "off" ? "" : arguments->metrics;
         // stdout carries the events; logs go to stderr.
         exit_code = agent::run_agent(options, std::cout);

@@ -42,8 +42,17 @@ void print_status(const nlohmann::json& status, std::ostream& out) {
                                                              ? " (adopted from a previous agent)"
                                                              : ""));
     const auto& backend = status["backend"];
-    out << fmt::format("backend   {}: {}\n          why: {}\n", text(backend["name"]),
-                       text(backend["action"]), text(backend["why"]));
+    out << fmt::format("backend   {}: {}\n", text(backend["name"]), text(backend["action"]));
+    if (backend.contains("considered") && backend["considered"].is_array()) {
+        for (const auto& option : backend["considered"]) {
+            const bool usable =
+                option.value("offered_by_kernel", false) && option.value("in_this_release", false);
+            out << fmt::format("          {} {:<9} {}\n", usable ? "+" : "-", text(option["name"]),
+                               text(option["reason"]));
+        }
+    } else {
+        out << fmt::format("          why: {}\n", text(backend["why"]));
+    }
     const auto& policy = status["policy"];
     const std::string file = text(policy["file"]);
     out << fmt::format(

@@ -4,6 +4,7 @@
 // libbpf 1.1's skeleton headers use kernel types: <linux/types.h> must come first.
 #include <linux/types.h>
 
+#include "backend_probes.skel.h"
 #include "kernel/skeleton.h"
 #include "selftest.skel.h"
 #include "sensor.skel.h"
@@ -25,5 +26,13 @@ struct SensorOps {
     static void destroy(sensor* skeleton) { sensor__destroy(skeleton); }
 };
 using SensorProgram = SkeletonHandle<sensor, SensorOps>;
+
+struct BackendProbesOps {
+    static backend_probes* open() { return backend_probes__open(); }
+    static int load(backend_probes* skeleton) { return backend_probes__load(skeleton); }
+    static int attach(backend_probes* skeleton) { return backend_probes__attach(skeleton); }
+    static void destroy(backend_probes* skeleton) { backend_probes__destroy(skeleton); }
+};
+using BackendProbesProgram = SkeletonHandle<backend_probes, BackendProbesOps>;
 
 }  // namespace driftguard::kernel

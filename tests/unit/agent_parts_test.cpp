@@ -105,15 +105,49 @@ TEST(EventLog, FollowersGetNewEventsUntilTheyLeave) {
     EXPECT_EQ(seen, 2);
 }
 
-TEST(BackendChoice, ExplainsWhyTheKillBackend) {
+TEST(BackendChoice, TheBestOfWhatTheKernelAndTheReleaseOfferWithTheReasons) {
+    KernelOffers offers;
+    offers.lsm = [] { return kernel::Offer{false, "BPF-LSM is not active (active LSMs: x)"}; };
+    offers.fmod_ret = [] { return kernel::Offer{true, "fmod_ret programs load"}; };
+    offers.fanotify = [] { return kernel::Offer{true, "fanotify works"}; };
+    auto choice = choose_backend("auto", offers);
+    ASSERT_TRUE(choice) << choice.error().message;
+    EXPECT_EQ(choice.value().name, "kill");
+    EXPECT_NE(choice.value().why.find("BPF-LSM is not active"), std::string::npos);
+    EXPECT_NE(choice.value().why.find("fmod_ret programs load; not in this release"),
+              std::string::npos);
+    ASSERT_EQ(choice.value().considered.size(), 4U);
+    EXPECT_EQ(choice.value().considered[0].name, "lsm");
+    EXPECT_FALSE(choice.value().considered[0].offered);
+    EXPECT_TRUE(choice.value().considered[1].offered);
+    EXPECT_FALSE(choice.value().considered[1].in_release);
+}
+
+TEST(BackendChoice, AForcedBackendThatCannotBeHadIsRefusedNamingWhy) {
+    KernelOffers offers;
+    offers.lsm = [] { return kernel::Offer{false, "BPF-LSM is not active (active LSMs: x)"}; };
+    offers.fmod_ret = [] { return kernel::Offer{false, "does not load: EPERM"}; };
+    offers.fanotify = [] { return kernel::Offer{true, "fanotify works"}; };
+    auto lsm = choose_backend("lsm", offers);
+    ASSERT_FALSE(lsm);
+    EXPECT_NE(lsm.error().message.find("backend lsm cannot be used here: BPF-LSM is not active"),
+              std::string::npos);
+    auto fanotify = choose_backend("fanotify", offers);
+    ASSERT_FALSE(fanotify);
+    EXPECT_NE(fanotify.error().message.find("not in this release"), std::string::npos);
+    auto kill = choose_backend("kill", offers);
+    ASSERT_TRUE(kill);
+    EXPECT_EQ(kill.value().name, "kill");
+    EXPECT_FALSE(choose_backend("seccomp", offers));
+}
+
+TEST(BackendProbe, TheLsmListDecidesBeforeAnythingLoads) {
     const fs::path lsm = fs::temp_directory_path() / ("dg-lsm-" + std::to_string(::getpid()));
     std::ofstream(lsm) << "lockdown,capability,yama,apparmor\n";
-    EXPECT_NE(choose_backend(lsm).why.find("not active"), std::string::npos);
-    std::ofstream(lsm) << "lockdown,capability,bpf\n";
-    EXPECT_NE(choose_backend(lsm).why.find("BPF-LSM is active"), std::string::npos);
+    EXPECT_NE(kernel::probe_bpf_lsm(lsm).reason.find("not active"), std::string::npos);
     fs::remove(lsm);
-    EXPECT_NE(choose_backend(lsm).why.find("cannot be read"), std::string::npos);
-    EXPECT_EQ(choose_backend(lsm).name, "kill");
+    EXPECT_NE(kernel::probe_bpf_lsm(lsm).reason.find("cannot be read"), std::string::npos);
+    EXPECT_FALSE(kernel::probe_bpf_lsm(lsm).available);
 }
 
 // Hashing what a container controls is bounded, and a file with a writer is never verified.
