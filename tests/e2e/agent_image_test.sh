@@ -94,7 +94,8 @@ set +e; dg_ctl status --pin-dir "$TEST_PIN_DIR" >"$work/status.txt" 2>&1; code=$
 [[ $code == 4 ]] || fail "status with the agent stopped exited $code, not 4 (pinned, no agent)"
 podman rm "$agent" >/dev/null
 start_agent_container
-podman logs "$agent" 2>&1 | grep -q "adopted the pinned sensor" || fail "the restarted agent did not adopt the pinned sensor"
+podman logs "$agent" 2>&1 | grep -q "adopted the pinned sensor" \
+    || { podman logs "$agent" >&2; fail "the restarted agent did not adopt the pinned sensor"; }
 echo "ok: stopped agent container: drift still killed (pinned); restarted: sensor adopted"
 
 # Uninstall: the agent goes first, then the uninstall manifest's container removes the sensor.
