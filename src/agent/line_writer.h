@@ -32,6 +32,7 @@ class LineWriter {
 
   private:
     struct Shared {
+        Shared(std::ostream& stream, std::size_t limit) : out(stream), max_pending(limit) {}
         std::ostream& out;
         std::size_t max_pending;
         std::mutex mutex;
