@@ -48,8 +48,14 @@ start_config() { # none|floor-enter|floor-pair|driftguard
     sleep 1  # let start-up work settle
 }
 
+# The loop is part of the container's image (a file from a volume would be drift).
 cp "$build/bench/getppid_loop" "$work/getppid_loop"
-podman run -d --name "$name" -v "$work:/bench:ro" "$image" \
+bench_image="localhost/driftguard-bench/syscall-tax:$(sha256sum "$work/getppid_loop" | cut -c1-16)"
+if ! podman image exists "$bench_image"; then
+    printf 'FROM %s\nCOPY getppid_loop /usr/local/bin/getppid_loop\n' "$image" >"$work/Containerfile"
+    podman build --quiet --network none -t "$bench_image" "$work" >/dev/null
+fi
+podman run -d --name "$name" "$bench_image" \
     /bin/sh -c 'redis-server --save "" --appendonly no --daemonize no --port 6379 >/dev/null' >/dev/null
 for _ in $(seq 50); do podman exec "$name" redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done
 
@@ -59,7 +65,7 @@ for round in $(seq "$rounds"); do
     for config in "${configs[@]}"; do
         start_config "$config"
         host="$("$work/getppid_loop" "$count")"
-        inside="$(podman exec "$name" /bench/getppid_loop "$count")"
+        inside="$(podman exec "$name" /usr/local/bin/getppid_loop "$count")"
         rps="$(podman exec "$name" redis-benchmark -q -t get,set -n "$requests" -P 1 -c 10 \
                | awk '/requests per second/ {sum += $2; n++} END {printf "%.0f", sum / n}')"
         stop_config
