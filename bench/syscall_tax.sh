@@ -67,7 +67,7 @@ for round in $(seq "$rounds"); do
         host="$("$work/getppid_loop" "$count")"
         inside="$(podman exec "$name" /usr/local/bin/getppid_loop "$count")"
         rps="$(podman exec "$name" redis-benchmark -q -t get,set -n "$requests" -P 1 -c 10 \
-               | awk '/requests per second/ {sum += $2; n++} END {printf "%.0f", sum / n}')"
+               | tr '\r' '\n' | awk '/requests per second/ {sum += $2; n++} END {printf "%.0f", sum / n}')"
         stop_config
         printf '%s\t%s\t%s\t%s\n' "$config" "$host" "$inside" "$rps" >>"$work/samples"
     done
