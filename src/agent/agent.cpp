@@ -460,12 +460,7 @@ class Agent {
     nlohmann::json workers_status() const {
         nlohmann::json status = registry_->workers_status();
         for (const WorkerPool* pool : {&event_workers_, &discovery_workers_}) {
-            const auto stats = pool->stats();
-            status[pool->name()] = {{"queued", stats.queued},
-                                    {"running", stats.running},
-                                    {"done", stats.done},
-                                    {"refused", stats.refused},
-                                    {"failed", stats.failed}};
+            status[pool->name()] = stats_json(*pool);
         }
         return status;
     }

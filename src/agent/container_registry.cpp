@@ -195,12 +195,7 @@ void ContainerRegistry::run_completions(int fd) {
 nlohmann::json ContainerRegistry::workers_status() const {
     nlohmann::json status = nlohmann::json::object();
     for (const WorkerPool* pool : {&metadata_workers_, &inventory_workers_, &hashing_workers_}) {
-        const auto stats = pool->stats();
-        status[pool->name()] = {{"queued", stats.queued},
-                                {"running", stats.running},
-                                {"done", stats.done},
-                                {"refused", stats.refused},
-                                {"failed", stats.failed}};
+        status[pool->name()] = stats_json(*pool);
     }
     status["containers_waiting"] = waiting_.size();
     return status;

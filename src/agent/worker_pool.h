@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/unique_fd.h"
 
 namespace driftguard::agent {
@@ -66,5 +68,15 @@ class WorkerPool {
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };
+
+// A pool's counts as `driftguard status` shows them under "workers".
+inline nlohmann::json stats_json(const WorkerPool& pool) {
+    const auto stats = pool.stats();
+    return {{"queued", stats.queued},
+            {"running", stats.running},
+            {"done", stats.done},
+            {"refused", stats.refused},
+            {"failed", stats.failed}};
+}
 
 }  // namespace driftguard::agent
