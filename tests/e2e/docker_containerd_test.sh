@@ -69,8 +69,11 @@ grep -qE '^added .* /tmp/miner$' "$work/diff.txt" && grep -qE '^modified .* /opt
 echo "ok: docker: status and diff name the container"
 
 # Docker's builds: a RUN step that copies a binary and runs it, under a node-wide enforce.
+# The step waits a second first: until the agent has looked at a classic-builder step (a
+# few hundred ms after it starts), the kernel judges it with the node's default, since
+# containerd's shim starts it as it starts any container (docs/policy.md, Image builds).
 mkdir -p "$work/build"
-printf 'FROM %s\nRUN mkdir /x && cp /bin/busybox /x/true && /x/true && sleep 0.5\n' "$image" >"$work/build/Dockerfile"
+printf 'FROM %s\nRUN sleep 1 && mkdir /x && cp /bin/busybox /x/true && /x/true\n' "$image" >"$work/build/Dockerfile"
 : >"$AGENT_EVENTS"
 DOCKER_BUILDKIT=0 docker_cli "$work" build --no-cache -t "localhost/$prefix-classic" "$work/build" >"$work/classic.log" 2>&1 \
     || { tail -n 20 "$work/classic.log" >&2; fail "docker build (classic builder) failed under enforce"; }
