@@ -22,7 +22,7 @@ trap cleanup EXIT
 no_events() { # WHAT
     sleep 0.5
     if [[ -s "$AGENT_EVENTS" ]]; then
-        jq -c '{hook, kind, verdict, file: .file.path, comm: .process.comm}' "$AGENT_EVENTS" >&2
+        jq -c '{time, hook, kind, verdict, file: .file.path, comm: .process.comm, pid: .process.pid, container: .container.name, id: .container.id, upperdir: .container.upperdir}' "$AGENT_EVENTS" >&2
         fail "$1 produced drift events"
     fi
 }
