@@ -348,8 +348,6 @@ class Agent {
                 if (complete) {
                     registry_->sync(found);  // an incomplete walk would drop live containers
                 }
-                discovering_ = false;
-                registry_->sync(found);
                 if (std::exchange(rediscover_, false)) {
                     discover_new();
                 }
