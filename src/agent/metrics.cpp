@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <exception>
-
 #include <sstream>
 
 #include <fmt/format.h>

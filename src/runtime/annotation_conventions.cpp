@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/state_files.h"
+
 namespace driftguard::runtime {
 namespace {
 
@@ -18,17 +20,7 @@ void set_if_present(std::string& field, const Annotations& annotations, const st
 
 // io.kubernetes.cri-o.Labels: a JSON object of strings, as a string.
 std::map<std::string, std::string> parse_labels(const std::string& text) {
-    std::map<std::string, std::string> labels;
-    auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (!parsed.is_object()) {
-        return labels;
-    }
-    for (const auto& [key, value] : parsed.items()) {
-        if (value.is_string()) {
-            labels[key] = value.get<std::string>();
-        }
-    }
-    return labels;
+    return string_members(nlohmann::json::parse(text, nullptr, false));
 }
 
 bool is_kubelet_key(const std::string& key) {

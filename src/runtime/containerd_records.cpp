@@ -99,14 +99,8 @@ std::optional<ContainerdRecord> ask_containerd(const ContainerdTask& task, const
     if (!container.is_object() || string_at(container, "ID") != id) {
         return std::nullopt;
     }
-    ContainerdRecord record{.image_name = string_at(container, "Image")};
-    if (const auto labels = member(container, "Labels"); labels.is_object()) {
-        for (const auto& [key, value] : labels.items()) {
-            if (value.is_string()) {
-                record.labels[key] = value.get<std::string>();
-            }
-        }
-    }
+    ContainerdRecord record{.image_name = string_at(container, "Image"),
+                            .labels = string_members(member(container, "Labels"))};
     if (!record.image_name.empty()) {
         auto images_command = ctr;
         images_command.insert(images_command.end(), {"images", "ls", "name==" + record.image_name});

@@ -77,13 +77,7 @@ std::optional<DockerRecord> read_docker_record(const std::string& host_root,
     const auto run_config = member(config, "Config");
     record.image_name = string_at(run_config, "Image");
     record.image_id = string_at(config, "Image");
-    if (const auto labels = member(run_config, "Labels"); labels.is_object()) {
-        for (const auto& [key, value] : labels.items()) {
-            if (value.is_string()) {
-                record.labels[key] = value.get<std::string>();
-            }
-        }
-    }
+    record.labels = string_members(member(run_config, "Labels"));
     const std::string data_root = fs::path(dir).parent_path().parent_path().string();
     const std::string driver = string_at(config, "Driver");
     if (!driver.empty() && driver.find('/') == std::string::npos && !driver.starts_with(".")) {

@@ -20,6 +20,23 @@ std::string storage_layer_of(const std::string& storage, const std::string& uppe
     return layer.empty() || layer.find('/') != std::string::npos ? std::string() : layer;
 }
 
+// True when `bundle` is "<dir>/executor/<id>" and a component of <dir> names BuildKit
+// ("/var/lib/buildkit/runc-overlayfs", "/var/lib/docker/buildkit").
+bool is_buildkit_bundle(const std::string& bundle, const std::string& id) {
+    const fs::path path(bundle);
+    if (path.filename() != id || path.parent_path().filename() != "executor") {
+        return false;
+    }
+    for (const auto& component : path.parent_path().parent_path()) {
+        if (component.string().starts_with("buildkit")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 std::optional<BuildStep> buildah_step(const RuntimePaths& paths, const std::string& upperdir) {
     for (const auto& storage : paths.storage_roots) {
         const std::string layer = storage_layer_of(storage, upperdir);
@@ -54,38 +71,20 @@ std::optional<BuildStep> buildah_step(const RuntimePaths& paths, const std::stri
     return std::nullopt;
 }
 
-// True when `bundle` is "<dir>/executor/<id>" and a component of <dir> names BuildKit
-// ("/var/lib/buildkit/runc-overlayfs", "/var/lib/docker/buildkit").
-bool is_buildkit_bundle(const std::string& bundle, const std::string& id) {
-    const fs::path path(bundle);
-    if (path.filename() != id || path.parent_path().filename() != "executor") {
-        return false;
-    }
-    for (const auto& component : path.parent_path().parent_path()) {
-        if (component.string().starts_with("buildkit")) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::optional<BuildStep> buildkit_step(const RuntimePaths& paths, std::uint32_t root_dev,
-                                       const std::string& proc) {
-    const auto state = find_state_by_root(paths, root_dev, proc);
-    if (state && is_buildkit_bundle(state->bundle, state->id)) {
-        return BuildStep{.builder = "buildkit", .id = state->id};
+std::optional<BuildStep> buildkit_step(const RuntimeState& state) {
+    if (is_buildkit_bundle(state.bundle, state.id)) {
+        return BuildStep{.builder = "buildkit", .id = state.id};
     }
     return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<BuildStep> find_build_step(const RuntimePaths& paths, const std::string& upperdir,
                                          std::uint32_t root_dev, const std::string& proc) {
     if (auto step = buildah_step(paths, upperdir)) {
         return step;
     }
-    return buildkit_step(paths, root_dev, proc);
+    const auto state = find_state_by_root(paths, root_dev, proc);
+    return state ? buildkit_step(*state) : std::nullopt;
 }
 
 }  // namespace driftguard::runtime

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "runtime/metadata_resolver.h"
+#include "runtime/runtime_state.h"
 
 namespace driftguard::runtime {
 
@@ -26,10 +27,13 @@ struct BuildStep {
 //  - buildah (and podman build, which is buildah): the container's upper directory is the
 //    layer of a containers/storage container whose userdata holds buildah.json, the
 //    working-container record buildah alone writes;
-//  - BuildKit (buildkitd, docker build): an OCI runtime state whose bundle is in a BuildKit
-//    executor directory (<root>/executor/<id>, <root> being BuildKit's state directory)
-//    and whose init process, the same process (pid and start time), has this container's
-//    root (`root_dev`, the overlay's kernel s_dev).
+std::optional<BuildStep> buildah_step(const RuntimePaths& paths, const std::string& upperdir);
+//  - BuildKit (buildkitd, docker build): the OCI runtime state whose init process, the same
+//    process (pid and start time), has this container's root (find_state_by_root) has its
+//    bundle in a BuildKit executor directory (<root>/executor/<id>, <root> being BuildKit's
+//    state directory).
+std::optional<BuildStep> buildkit_step(const RuntimeState& state);
+// Both, `root_dev` being the container's overlay's kernel s_dev.
 std::optional<BuildStep> find_build_step(const RuntimePaths& paths, const std::string& upperdir,
                                          std::uint32_t root_dev, const std::string& proc = "/proc");
 

@@ -37,17 +37,21 @@ bool is_runtime_id(const std::string& id) {
     return std::regex_match(id, kRuntimeId) && id != "." && id != "..";
 }
 
+ContainerMetadata build_step_metadata(const BuildStep& step) {
+    ContainerMetadata build;
+    build.builder = step.builder;
+    build.id = step.id;
+    build.name = step.name;
+    build.runtime = step.builder;
+    build.image_name = step.image_name;
+    build.image_id = step.image_id;
+    build.image_digest = step.image_digest;
+    return build;
+}
+
 // The string annotations of an OCI bundle's config.json.
 Annotations annotations_of(const nlohmann::json& config) {
-    Annotations annotations;
-    if (const auto found = member(config, "annotations"); found.is_object()) {
-        for (const auto& [key, value] : found.items()) {
-            if (value.is_string()) {
-                annotations[key] = value.get<std::string>();
-            }
-        }
-    }
-    return annotations;
+    return string_members(member(config, "annotations"));
 }
 
 }  // namespace
@@ -88,30 +92,16 @@ ContainerMetadata MetadataResolver::resolve_container(pid_t pid, const std::stri
     if (!metadata.builder.empty()) {
         return metadata;  // a step of Docker's classic builder (docker_records.h)
     }
-    // A BuildKit step's cgroup never carries a 64-digit ID, so only those without one
-    // are looked for among the runtime states.
-    const bool id_from_cgroup = !metadata.id.empty();
-    const RuntimePaths build_paths = id_from_cgroup
-                                         ? RuntimePaths{.host_root = paths_.host_root,
-                                                        .state_dirs = {},
-                                                        .bundle_dirs = {},
-                                                        .storage_roots = paths_.storage_roots}
-                                         : paths_;
-    if (const auto step = find_build_step(build_paths, upperdir, root_dev, proc)) {
-        ContainerMetadata build;
-        build.builder = step->builder;
-        build.id = step->id;
-        build.name = step->name;
-        build.runtime = step->builder;
-        build.image_name = step->image_name;
-        build.image_id = step->image_id;
-        build.image_digest = step->image_digest;
-        return build;
+    if (const auto step = buildah_step(paths_, upperdir)) {
+        return build_step_metadata(*step);
     }
-    if (!id_from_cgroup) {
-        // No 64-digit ID in its cgroup path (`ctr run NAME`, containerd namespaces): the
-        // runtime state whose init process has this root.
+    if (metadata.id.empty()) {
+        // No 64-digit ID in its cgroup path (a BuildKit step, `ctr run NAME`, containerd
+        // namespaces): the runtime state whose init process has this root, looked for once.
         if (const auto state = find_state_by_root(paths_, root_dev, proc)) {
+            if (const auto step = buildkit_step(*state)) {
+                return build_step_metadata(*step);
+            }
             metadata = resolve_id(state->id, proc);
         }
     }
@@ -257,13 +247,8 @@ void MetadataResolver::apply_podman(ContainerMetadata& metadata) const {
     if (auto digest = string_at(container, "ImageDigest"); !digest.empty()) {
         metadata.image_digest = digest;
     }
-    const auto labels = member(member(container, "Config"), "Labels");
-    if (labels.is_object()) {
-        for (const auto& [key, value] : labels.items()) {
-            if (value.is_string()) {
-                metadata.labels[key] = value.get<std::string>();
-            }
-        }
+    for (auto& [key, value] : string_members(member(member(container, "Config"), "Labels"))) {
+        metadata.labels[key] = std::move(value);
     }
     const std::string pod = string_at(container, "Pod");
     if (is_container_id(pod)) {

@@ -41,4 +41,17 @@ nlohmann::json member(const nlohmann::json& object, const char* key) {
     return found == object.end() ? nlohmann::json() : *found;
 }
 
+std::map<std::string, std::string> string_members(const nlohmann::json& object) {
+    std::map<std::string, std::string> strings;
+    if (!object.is_object()) {
+        return strings;
+    }
+    for (const auto& [key, value] : object.items()) {
+        if (value.is_string()) {
+            strings[key] = value.get<std::string>();
+        }
+    }
+    return strings;
+}
+
 }  // namespace driftguard::runtime

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,5 +17,9 @@ std::string string_at(const nlohmann::json& object, const char* key);
 
 // The member `key` of `object`, or null when `object` is not an object or lacks it.
 nlohmann::json member(const nlohmann::json& object, const char* key);
+
+// The string-valued members of `object` (labels, annotations), or none when it is not an
+// object; members of other types are left out.
+std::map<std::string, std::string> string_members(const nlohmann::json& object);
 
 }  // namespace driftguard::runtime

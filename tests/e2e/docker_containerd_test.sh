@@ -21,13 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-no_events() { # WHAT
-    sleep 0.5
-    if [[ -s "$AGENT_EVENTS" ]]; then
-        jq -c '{kind, verdict, file: .file.path, container: .container.name}' "$AGENT_EVENTS" >&2
-        fail "$1 produced drift events"
-    fi
-}
 exit_code() { set +e; "$@" >/dev/null 2>&1; echo $?; set -e; }
 
 # The busybox test image (tests/images), imported into each daemon under the same name.

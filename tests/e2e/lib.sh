@@ -101,6 +101,15 @@ expect_event() { # JQ-FILTER DESCRIPTION
     cat "$AGENT_EVENTS" >&2
     fail "no event: $2"
 }
+# Fails, naming WHAT and showing each event with its time, process and container, when
+# $AGENT_EVENTS holds any (after half a second for late ones).
+no_events() { # WHAT
+    sleep 0.5
+    if [[ -s "$AGENT_EVENTS" ]]; then
+        jq -c '{time, hook, kind, verdict, file: .file.path, comm: .process.comm, pid: .process.pid, container: .container.name, id: .container.id, upperdir: .container.upperdir}' "$AGENT_EVENTS" >&2
+        fail "$1 produced drift events"
+    fi
+}
 # Waits up to 10 s for the agent's log to show PATTERN.
 wait_for_agent_log() {
     for _ in $(seq 100); do

@@ -19,13 +19,6 @@ policy="$(dirname "$0")/policy.yaml"
 
 cleanup() { stop_agent; podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-no_events() { # WHAT
-    sleep 0.5
-    if [[ -s "$AGENT_EVENTS" ]]; then
-        jq -c '{time, hook, kind, verdict, file: .file.path, comm: .process.comm, pid: .process.pid, container: .container.name, id: .container.id, upperdir: .container.upperdir}' "$AGENT_EVENTS" >&2
-        fail "$1 produced drift events"
-    fi
-}
 
 # The agent first, then a fresh container per workload.
 start_agent enforce "agent running" --policy "$policy"
