@@ -115,11 +115,10 @@ static __always_inline __u16 dg_classify_file(struct file *file, __u32 container
 	return dg_classify_inode(inode, dentry, container_dev, event);
 }
 
-/* The inode whose data `file` holds: the upper layer's real inode for an overlay file
- * with upper data, else the file's own inode. */
-static __always_inline struct inode *dg_data_inode(struct file *file, __u32 container_dev)
+/* The inode whose data `inode` holds: the upper layer's real inode for an overlay file
+ * with upper data, else the inode itself. */
+static __always_inline struct inode *dg_data_inode(struct inode *inode, __u32 container_dev)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_dev) != container_dev)
 		return inode;
 	struct dentry *upper_dentry = BPF_CORE_READ(dg_core_ovl_inode(inode), __upperdentry);
@@ -128,9 +127,9 @@ static __always_inline struct inode *dg_data_inode(struct file *file, __u32 cont
 
 /* A file opened for writing or mapped shared-writable inside a container: whatever the
  * agent had verified about its content no longer holds. */
-static __always_inline void dg_revoke_allowed(struct file *file, __u32 container_dev)
+static __always_inline void dg_revoke_allowed_inode(struct inode *opened, __u32 container_dev)
 {
-	struct inode *inode = dg_data_inode(file, container_dev);
+	struct inode *inode = dg_data_inode(opened, container_dev);
 	if (!inode)
 		return;
 	struct dg_inode_key key = {
@@ -138,6 +137,11 @@ static __always_inline void dg_revoke_allowed(struct file *file, __u32 container
 	    .dev = BPF_CORE_READ(inode, i_sb, s_dev),
 	};
 	bpf_map_delete_elem(&dg_allowed, &key);
+}
+
+static __always_inline void dg_revoke_allowed(struct file *file, __u32 container_dev)
+{
+	dg_revoke_allowed_inode(BPF_CORE_READ(file, f_inode), container_dev);
 }
 
 #endif /* DRIFTGUARD_CLASSIFY_BPF_H */

@@ -61,9 +61,8 @@ static __always_inline void dg_mark_copy_up_dirty(struct inode *upper)
 
 /* A file was opened for writing (or is about to be written by the kernel on a process's
  * behalf): if it is a copy of an image file, the kernel no longer vouches for it. */
-static __always_inline void dg_note_write_open(struct file *file)
+static __always_inline void dg_note_write_open(struct inode *inode)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return;
 	struct ovl_inode *ovl = dg_core_ovl_inode(inode);

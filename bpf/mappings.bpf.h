@@ -81,35 +81,49 @@ static __always_inline bool dg_judge_anonymous(__u16 hook, __u32 container_dev, 
 	return dg_judge(event, DG_KIND_ANON_EXEC);
 }
 
-/* mmap/mmap2 by a task of container `container_dev`. */
-static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long prot,
-					  unsigned long flags, int fd)
+/* Whether an mmap with these arguments concerns the sensor: code, or a shared writable
+ * file mapping (it revokes a verified copy-up). Most mmaps (heap, stacks) do not. */
+static __always_inline bool dg_mmap_matters(unsigned long prot, unsigned long flags)
 {
-	if ((flags & MAP_ANONYMOUS) || fd < 0) {
-		/* The kernel ignores fd for MAP_ANONYMOUS. */
-		if (prot & PROT_EXEC)
-			dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot, NULL);
-		return;
-	}
-	struct file *file = dg_task_fd_file(bpf_get_current_task_btf(), fd);
-	if (!file)
-		return; /* EBADF: the mmap fails on its own */
+	return (prot & PROT_EXEC) ||
+	       ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !(flags & MAP_ANONYMOUS));
+}
+
+/* A mapping of `file` (NULL: anonymous memory) with `prot` and `flags` by a task of
+ * container `container_dev`. Returns true when it was judged drift and stopped. */
+static __always_inline bool dg_judge_mmap_file(__u32 container_dev, __u16 hook, unsigned long prot,
+					       unsigned long flags, struct file *file)
+{
+	if (!file || (flags & MAP_ANONYMOUS))
+		return (prot & PROT_EXEC) && dg_judge_anonymous(hook, container_dev, prot, NULL);
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
 		dg_revoke_allowed(file, container_dev); /* writes through it need not move ctime */
 	if (!(prot & PROT_EXEC))
-		return;
+		return false;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (inode && dg_is_anonymous_in_disguise(inode, flags & MAP_SHARED, container_dev)) {
-		dg_judge_anonymous(DG_HOOK_MMAP, container_dev, prot,
-				   BPF_CORE_READ(file, f_path.dentry));
-		return;
-	}
+	if (inode && dg_is_anonymous_in_disguise(inode, flags & MAP_SHARED, container_dev))
+		return dg_judge_anonymous(hook, container_dev, prot,
+					  BPF_CORE_READ(file, f_path.dentry));
 	dg_count(DG_COUNTER_MAPS);
-	struct dg_event *event = dg_new_event(DG_HOOK_MMAP, container_dev);
+	struct dg_event *event = dg_new_event(hook, container_dev);
 	if (!event)
-		return;
+		return false;
 	event->prot = prot;
-	dg_judge(event, dg_classify_file(file, container_dev, event));
+	return dg_judge(event, dg_classify_file(file, container_dev, event));
+}
+
+/* mmap/mmap2 system call by a task of container `container_dev` (the kill backend). */
+static __always_inline void dg_judge_mmap(__u32 container_dev, unsigned long prot,
+					  unsigned long flags, int fd)
+{
+	struct file *file = NULL;
+	if (!(flags & MAP_ANONYMOUS) && fd >= 0) {
+		/* The kernel ignores fd for MAP_ANONYMOUS. */
+		file = dg_task_fd_file(bpf_get_current_task_btf(), fd);
+		if (!file)
+			return; /* EBADF: the mmap fails on its own */
+	}
+	dg_judge_mmap_file(container_dev, DG_HOOK_MMAP, prot, flags, file);
 }
 
 struct dg_vma_lookup {
@@ -126,15 +140,15 @@ static __always_inline __u32 dg_fmode_backing(void)
 	return LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 14, 0) ? (1U << 24) : (1U << 25);
 }
 
-static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, void *data)
+static __always_inline void dg_describe_vma(struct vm_area_struct *vma,
+					    struct dg_vma_lookup *lookup)
 {
-	struct dg_vma_lookup *lookup = data;
 	lookup->found = true;
 	lookup->end = BPF_CORE_READ(vma, vm_end);
 	lookup->shared = BPF_CORE_READ(vma, vm_flags) & VM_SHARED;
 	struct file *file = BPF_CORE_READ(vma, vm_file);
 	if (!file)
-		return 0; /* anonymous memory */
+		return; /* anonymous memory */
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	if (bpf_core_type_exists(struct backing_file) &&
 	    (BPF_CORE_READ(file, f_mode) & dg_fmode_backing())) {
@@ -144,7 +158,28 @@ static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, vo
 	/* Before backing_file (6.1), overlayfs's real file carries the overlay path in f_path. */
 	lookup->dentry = dentry;
 	lookup->inode = BPF_CORE_READ(dentry, d_inode);
+}
+
+static long dg_vma_file(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	dg_describe_vma(vma, data);
 	return 0;
+}
+
+/* Judges the mapping `lookup` describes as code about to run; true when it was stopped. */
+static __always_inline bool dg_judge_vma_lookup(struct dg_vma_lookup *lookup, __u32 hook,
+						__u32 container_dev, __u32 prot)
+{
+	if (!lookup->inode ||
+	    dg_is_anonymous_in_disguise(lookup->inode, lookup->shared, container_dev))
+		return dg_judge_anonymous(hook, container_dev, prot, lookup->dentry);
+	dg_count(DG_COUNTER_MAPS);
+	struct dg_event *event = dg_new_event(hook, container_dev);
+	if (!event)
+		return false;
+	event->prot = prot;
+	return dg_judge(event,
+			dg_classify_inode(lookup->inode, lookup->dentry, container_dev, event));
 }
 
 #define DG_MAPPING_KILLED 1UL /* vm_end is page-aligned: bit 0 carries "killed" */
@@ -159,19 +194,7 @@ __noinline __u64 dg_judge_mapping_at(unsigned long address, __u32 hook, __u32 co
 	struct dg_vma_lookup lookup = {};
 	if (bpf_find_vma(task, address, dg_vma_file, &lookup, 0) != 0 || !lookup.found)
 		return 0;
-	bool killed = false;
-	if (!lookup.inode ||
-	    dg_is_anonymous_in_disguise(lookup.inode, lookup.shared, container_dev)) {
-		killed = dg_judge_anonymous(hook, container_dev, prot, lookup.dentry);
-	} else {
-		dg_count(DG_COUNTER_MAPS);
-		struct dg_event *event = dg_new_event(hook, container_dev);
-		if (event) {
-			event->prot = prot;
-			killed = dg_judge(event, dg_classify_inode(lookup.inode, lookup.dentry,
-								   container_dev, event));
-		}
-	}
+	bool killed = dg_judge_vma_lookup(&lookup, hook, container_dev, prot);
 	return lookup.end | (killed ? DG_MAPPING_KILLED : 0);
 }
 

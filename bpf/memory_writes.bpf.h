@@ -103,8 +103,9 @@ static __always_inline void dg_uring_completed(struct io_kiocb *req)
 	bool opened_for_writing = BPF_CORE_READ(file, f_mode) & FMODE_WRITE;
 	__u32 container_dev = dg_container_of(task);
 	if (opened_for_writing) {
-		dg_note_write_open(file);
-		dg_note_writer(file, task, container_dev);
+		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		dg_note_write_open(inode);
+		dg_note_writer(inode, task, container_dev);
 	}
 	if (!container_dev)
 		return;

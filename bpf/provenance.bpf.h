@@ -74,9 +74,8 @@ static __always_inline void dg_fill_actor(struct dg_actor *actor)
 }
 
 /* An open for writing succeeded in a container: remember who wrote this regular file. */
-static __always_inline void dg_record_writer(struct file *file)
+static __always_inline void dg_record_writer(struct inode *inode)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
 		return;
 	struct dg_inode_key key = {
@@ -115,40 +114,55 @@ static __always_inline void dg_writer_execs(__u32 tgid)
 	bpf_map_delete_elem(&dg_last_write_open, &tgid);
 }
 
-/* connect(fd, uaddr) by a process in a container: remember the remote address. */
-static __always_inline int dg_record_connect(int fd, const void *uaddr)
+static __always_inline long dg_read_memory(void *dst, __u32 size, const void *src, bool user)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (!uaddr)
-		return 0;
+	return user ? bpf_probe_read_user(dst, size, src) : bpf_probe_read_kernel(dst, size, src);
+}
+
+/* A connect to `addr` (a struct sockaddr in user or kernel memory) by a process in a
+ * container: remember the remote address (IPv4 and IPv6 only). Returns the entry, whose
+ * socket type the caller fills in, or NULL. */
+static __always_inline struct dg_connection *dg_remember_connection(const void *addr, bool user)
+{
+	if (!addr)
+		return NULL;
 	__u16 family = 0;
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0 ||
+	if (dg_read_memory(&family, sizeof(family), addr, user) != 0 ||
 	    (family != AF_INET && family != AF_INET6))
-		return 0;
+		return NULL;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 zero = 0;
 	struct dg_provenance_scratch *empty = bpf_map_lookup_elem(&dg_provenance_zero, &zero);
 	if (!empty)
-		return 0;
+		return NULL;
 	struct dg_connections *connections =
 	    dg_lookup_or_insert(&dg_connections, &tgid, &empty->connections);
 	if (!connections)
-		return 0;
+		return NULL;
 	__u32 slot = connections->next % DG_CONNECTIONS;
 	connections->next = slot + 1;
 	struct dg_connection *entry = &connections->recent[slot];
 	entry->ktime_ns = bpf_ktime_get_ns();
 	entry->family = family;
 	__u16 port_be = 0;
-	bpf_probe_read_user(&port_be, sizeof(port_be), uaddr + 2);
+	dg_read_memory(&port_be, sizeof(port_be), addr + 2, user);
 	entry->port = __builtin_bswap16(port_be);
 	__builtin_memset(entry->addr, 0, sizeof(entry->addr));
 	if (family == AF_INET)
-		bpf_probe_read_user(entry->addr, 4, uaddr + 4);
+		dg_read_memory(entry->addr, 4, addr + 4, user);
 	else
-		bpf_probe_read_user(entry->addr, 16, uaddr + 8);
+		dg_read_memory(entry->addr, 16, addr + 8, user);
 	entry->type = 0;
-	struct file *file = dg_task_fd_file(task, fd);
+	return entry;
+}
+
+/* connect(fd, uaddr) system call by a process in a container (the kill backend). */
+static __always_inline int dg_record_connect(int fd, const void *uaddr)
+{
+	struct dg_connection *entry = dg_remember_connection(uaddr, true);
+	if (!entry)
+		return 0;
+	struct file *file = dg_task_fd_file(bpf_get_current_task_btf(), fd);
 	if (file) {
 		struct socket *sock = BPF_CORE_READ(file, private_data);
 		if (sock)

@@ -180,4 +180,11 @@ static __always_inline __u32 dg_container_of(struct task_struct *task)
 	return dev;
 }
 
+/* The container of the current task, looked up only once a call's arguments show that it
+ * may matter: a host task's calls cost no scope lookup. */
+static __always_inline __u32 dg_current_container(void)
+{
+	return dg_container_of(bpf_get_current_task_btf());
+}
+
 #endif /* DRIFTGUARD_SCOPE_BPF_H */

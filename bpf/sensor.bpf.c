@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* driftguard kernel sensor: judges, in the kernel, every exec and every executable file
  * mapping of every process in a container (scope.bpf.h: recognised by its root, kept for
- * life), and kills drift before it runs in containers under enforce (verdict.bpf.h).
+ * life), and stops drift before it runs in containers under enforce (verdict.bpf.h).
  *
- * Hooks (all tracepoint-style: they load where BPF-LSM and fentry do not):
+ * Three backends, one set of judgements; the agent loads one (src/kernel/sensor.cpp):
+ *
+ * Every backend:
  *   tp_btf/sched_process_fork  dg_fork       the child (thread or process) inherits its
  *                                            parent's container (scope.bpf.h)
- *   tp_btf/sched_process_exec  dg_exec       the new program image (bprm->file), the ELF
- *                                            interpreter the kernel mapped for it, and the
- *                                            scripts of a "#!" chain (scripts.bpf.h)
+ *   tp_btf/sched_process_exec  dg_exec       kill: the new program image (bprm->file), the
+ *                                            ELF interpreter the kernel mapped for it, and
+ *                                            the scripts of a "#!" chain (scripts.bpf.h);
+ *                                            all: who wrote what the exec runs (provenance)
+ *
+ * kill (tracepoint-style: loads where BPF-LSM and trampolines do not; SIGKILL):
  *   tp_btf/sys_enter           dg_sys_enter  64-bit and 32-bit (int 0x80, ia32) calls:
  *                                            chroot/pivot_root/setns, unshare/clone of a
  *                                            mount namespace: record the task's container
@@ -28,6 +33,14 @@
  *     (io_uring_submit_sqe on 6.1: dg_uring_sub61)
  *   tp_btf/io_uring_complete   dg_uring_done io_uring opens of /proc/<pid>/mem
  *
+ * lsm and fmod_ret (security_hooks.bpf.h; -EPERM, nothing on other system calls):
+ *   lsm/bprm_check_security, mmap_file, file_mprotect, file_open   the verdicts (lsm), or
+ *   fmod_ret/security_bprm_check, _mmap_file, _file_mprotect, _file_open   (fmod_ret)
+ *   fmod_ret/__x64_sys_process_vm_writev, __x64_sys_ptrace and their ia32 forms
+ *   fentry/security_path_chroot, security_sb_pivotroot, __x64_sys_setns (and ia32),
+ *     ksys_unshare, security_task_alloc   the container, before a root can change
+ *   fentry/do_truncate, security_socket_connect   copy-ups and provenance, as above
+ *
  * A SIGKILL sent from a tracepoint is delivered when the task returns to user mode, so a
  * mapping may be made but not one instruction from it runs.
  */
@@ -45,6 +58,8 @@
 #include "scripts.bpf.h"
 #include "mappings.bpf.h"
 #include "memory_writes.bpf.h"
+#include "write_opens.bpf.h"
+#include "security_hooks.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -65,6 +80,8 @@ int BPF_PROG(dg_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		return 0;
 	dg_count(DG_COUNTER_EXECS);
 	dg_writer_execs(bpf_get_current_pid_tgid() >> 32);
+	if (dg_deny_verdicts)
+		return 0; /* judged by the security hooks, which could still deny it */
 
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	struct file *file = BPF_CORE_READ(bprm, file);
@@ -155,21 +172,6 @@ static __always_inline int dg_open_enter(const char *user_path, unsigned long ac
 struct dg_mmap_arg_struct32 {
 	__u32 addr, len, prot, flags, fd, offset;
 };
-
-/* Whether an mmap with these arguments concerns the sensor: code, or a shared writable
- * file mapping (it revokes a verified copy-up). Most mmaps (heap, stacks) do not. */
-static __always_inline bool dg_mmap_matters(unsigned long prot, unsigned long flags)
-{
-	return (prot & PROT_EXEC) ||
-	       ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !(flags & MAP_ANONYMOUS));
-}
-
-/* The container of the current task, looked up only once a call's arguments show that it
- * may matter: a host task's calls cost no scope lookup. */
-static __always_inline __u32 dg_current_container(void)
-{
-	return dg_container_of(bpf_get_current_task_btf());
-}
 
 static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
 {
@@ -388,17 +390,10 @@ static __always_inline int dg_open_exit(long fd)
 		return 0;
 	bool opened_for_writing = may_write && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);
 	__u32 container_dev = dg_container_of(task);
-	if (opened_for_writing) {
-		/* by any process, host ones included */
-		dg_note_write_open(file);
-		dg_note_writer(file, task, container_dev);
-	}
+	if (opened_for_writing)
+		dg_opened_for_writing(BPF_CORE_READ(file, f_inode), task, container_dev);
 	if (!container_dev)
 		return 0;
-	if (opened_for_writing) {
-		dg_record_writer(file);
-		dg_revoke_allowed(file, container_dev);
-	}
 	if (dg_script_open_exit(file, container_dev))
 		return 0;
 	if (may_write)
@@ -444,5 +439,130 @@ SEC("tp_btf/io_uring_complete")
 int BPF_PROG(dg_uring_done, void *ring, void *req)
 {
 	dg_uring_completed(req);
+	return 0;
+}
+
+/* ---- security hooks: the lsm and fmod_ret backends (security_hooks.bpf.h) ------------- */
+
+/* Each verdict hook twice: as a BPF-LSM program, and as fmod_ret on the security_*
+ * function for kernels without "bpf" in their LSM list. `ret` is what the hook would
+ * return so far: a denial by another LSM stands. */
+#define DG_VERDICT_HOOK(lsm_name, fmod_name, body_call, ...)                                       \
+	SEC("lsm/" #lsm_name)                                                                      \
+	int BPF_PROG(dg_lsm_##lsm_name, __VA_ARGS__, int ret)                                      \
+	{                                                                                          \
+		return ret ? ret : dg_errno_if(body_call);                                         \
+	}                                                                                          \
+	SEC("fmod_ret/" #fmod_name)                                                                \
+	int BPF_PROG(dg_fmod_##lsm_name, __VA_ARGS__, int ret)                                     \
+	{                                                                                          \
+		return ret ? ret : dg_errno_if(body_call);                                         \
+	}
+
+DG_VERDICT_HOOK(bprm_check_security, security_bprm_check, dg_check_exec(bprm),
+		struct linux_binprm *bprm)
+DG_VERDICT_HOOK(mmap_file, security_mmap_file, dg_check_mmap(file, prot, flags), struct file *file,
+		unsigned long reqprot, unsigned long prot, unsigned long flags)
+DG_VERDICT_HOOK(file_mprotect, security_file_mprotect, dg_check_mprotect(vma, prot),
+		struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
+DG_VERDICT_HOOK(file_open, security_file_open, dg_check_open(file), struct file *file)
+
+/* Writes into another process's memory have no security hook of their own (the ptrace
+ * access check is the same for reads): the system calls themselves, whose return value
+ * fmod_ret may set (they are on the kernel's error-injection list). */
+SEC("fmod_ret/__x64_sys_process_vm_writev")
+int BPF_PROG(dg_fmod_vm_writev, struct pt_regs *regs, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_memory_write(true));
+}
+
+SEC("fmod_ret/__ia32_compat_sys_process_vm_writev")
+int BPF_PROG(dg_fmod_vm_writev32, struct pt_regs *regs, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_memory_write(true));
+}
+
+SEC("fmod_ret/__x64_sys_ptrace")
+int BPF_PROG(dg_fmod_ptrace, struct pt_regs *regs, int ret)
+{
+	long request = BPF_CORE_READ(regs, di);
+	return ret ? ret : dg_errno_if(dg_check_memory_write(dg_is_ptrace_poke(request)));
+}
+
+SEC("fmod_ret/__ia32_compat_sys_ptrace")
+int BPF_PROG(dg_fmod_ptrace32, struct pt_regs *regs, int ret)
+{
+	long request = BPF_CORE_READ(regs, bx) & 0xffffffff;
+	return ret ? ret : dg_errno_if(dg_check_memory_write(dg_is_ptrace_poke(request)));
+}
+
+/* Observations (fentry): what the kill backend's sys_enter learns from these calls. */
+
+SEC("fentry/security_path_chroot")
+int BPF_PROG(dg_see_chroot, const struct path *path)
+{
+	dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("fentry/security_sb_pivotroot")
+int BPF_PROG(dg_see_pivot_root, const struct path *old_path, const struct path *new_path)
+{
+	dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("fentry/__x64_sys_setns")
+int BPF_PROG(dg_see_setns, struct pt_regs *regs)
+{
+	dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("fentry/__ia32_sys_setns")
+int BPF_PROG(dg_see_setns32, struct pt_regs *regs)
+{
+	dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+/* unshare(2) of both ABIs; clone of a new mount namespace below. */
+SEC("fentry/ksys_unshare")
+int BPF_PROG(dg_see_unshare, unsigned long flags)
+{
+	if (flags & DG_CLONE_NEWNS)
+		dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+/* Every clone, fork and clone3, in the parent, before the child exists. */
+SEC("fentry/security_task_alloc")
+int BPF_PROG(dg_see_task_alloc, struct task_struct *child, unsigned long clone_flags)
+{
+	if (clone_flags & DG_CLONE_NEWNS)
+		dg_scope_before_root_change(bpf_get_current_task_btf());
+	return 0;
+}
+
+/* do_truncate(idmap, dentry, length, attributes, filp): filp is NULL for truncate by
+ * path; an ftruncate's descriptor was opened for writing and accounted then. */
+SEC("fentry/do_truncate")
+int BPF_PROG(dg_see_truncate, void *idmap, struct dentry *dentry, loff_t length,
+	     unsigned int attributes, struct file *filp)
+{
+	__u32 container_dev;
+	if (!filp && (container_dev = dg_current_container()))
+		dg_distrust_copy_ups(container_dev);
+	return 0;
+}
+
+SEC("fentry/security_socket_connect")
+int BPF_PROG(dg_see_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	if (!dg_current_container())
+		return 0;
+	struct dg_connection *entry = dg_remember_connection(address, false);
+	if (entry)
+		entry->type = BPF_CORE_READ(sock, type);
 	return 0;
 }

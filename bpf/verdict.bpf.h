@@ -2,7 +2,8 @@
  *
  * The verdict never waits for userspace: the kill (bpf_send_signal(SIGKILL), delivered
  * before the task next returns to user mode, so before one instruction of the drifted
- * code runs) happens whether or not the event reaches the ring buffer.
+ * code runs) or the denial (the security hook returns -EPERM, so the exec, mapping or open
+ * never happens) is decided whether or not the event reaches the ring buffer.
  */
 #ifndef DRIFTGUARD_VERDICT_BPF_H
 #define DRIFTGUARD_VERDICT_BPF_H
@@ -16,6 +17,11 @@
 #include "provenance.bpf.h"
 
 #define SIGKILL 9
+#define EPERM	1
+
+/* Set by the agent before load: drift is denied by the security hook that judged it (the
+ * lsm and fmod_ret backends, security_hooks.bpf.h) instead of killed. */
+const volatile bool dg_deny_verdicts = false;
 
 /* Mode and flags for containers without an entry in dg_container_modes. Runtime-writable. */
 volatile __u32 dg_default_mode = DG_MODE_ENFORCE;
@@ -158,8 +164,8 @@ static __always_inline bool dg_event_admitted(__u32 container_dev)
 }
 
 /* Applies the container's mode to drift of `kind` described by `event`. Returns 1 when the
- * task was killed (nothing more of it needs judging). A global function: the verifier
- * checks it once, not at each of its many call sites. */
+ * task was killed or the operation is to be denied (nothing more of it needs judging). A global
+ * function: the verifier checks it once, not at each of its many call sites. */
 __noinline int dg_judge(struct dg_event *event, __u32 kind)
 {
 	if (!event)
@@ -173,8 +179,9 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 	event->mode = mode;
 	event->flags = flags;
 	if (mode == DG_MODE_ENFORCE) {
-		event->verdict = DG_VERDICT_KILL;
-		bpf_send_signal(SIGKILL);
+		event->verdict = dg_deny_verdicts ? DG_VERDICT_DENY : DG_VERDICT_KILL;
+		if (!dg_deny_verdicts)
+			bpf_send_signal(SIGKILL);
 		dg_count(DG_COUNTER_KILLS);
 	} else {
 		event->verdict = DG_VERDICT_AUDIT;

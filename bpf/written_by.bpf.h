@@ -117,10 +117,9 @@ static __always_inline bool dg_is_image_program(struct inode *exe, __u32 contain
 
 /* A file was opened for writing (see the top of this file). `container_dev` is the opener's
  * container, 0 for a host process. */
-static __always_inline void dg_note_writer(struct file *file, struct task_struct *task,
+static __always_inline void dg_note_writer(struct inode *inode, struct task_struct *task,
 					   __u32 container_dev)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return;
 	struct dentry *upper_dentry = BPF_CORE_READ(dg_core_ovl_inode(inode), __upperdentry);

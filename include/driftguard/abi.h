@@ -61,13 +61,14 @@ enum dg_kind {
 enum dg_verdict {
 	DG_VERDICT_AUDIT = 1, /* reported only */
 	DG_VERDICT_KILL = 2,  /* SIGKILL sent before the code ran */
+	DG_VERDICT_DENY = 3,  /* the system call failed with EPERM (lsm, fmod_ret backends) */
 };
 
 /* Indexes of the per-CPU counter array dg_counters. */
 enum dg_counter {
 	DG_COUNTER_EXECS = 0,	       /* execs judged inside containers */
 	DG_COUNTER_MAPS = 1,	       /* executable file mappings judged inside containers */
-	DG_COUNTER_KILLS = 2,	       /* drift killed */
+	DG_COUNTER_KILLS = 2,	       /* drift killed or denied */
 	DG_COUNTER_AUDITS = 3,	       /* drift reported in audit mode */
 	DG_COUNTER_EVENTS_DROPPED = 4, /* ring buffer full: event lost, verdict still applied */
 	DG_COUNTER_PENDING_FULL = 5,   /* no room to track a script: its exec was judged drift */

@@ -99,7 +99,7 @@ class Agent {
         if (!start_sensor()) {
             return 1;
         }
-        enricher_.emplace(*sensor_);
+        enricher_.emplace(*sensor_, backend_.name);
         if (!options_.metrics_address.empty()) {
             auto metrics = Metrics::serve(
                 options_.metrics_address, backend_.name,
@@ -246,8 +246,18 @@ class Agent {
         config.host_root_dev = kernel_dev(host_root.st_dev);
         config.only_container_dev = options_.only_container;
         config.pin_root = options_.pin_root;
+        config.enforcement = backend_.enforcement;
         auto started =
             kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
+        if (!started && backend_.enforcement != kernel::Enforcement::kill &&
+            (options_.backend.empty() || options_.backend == "auto")) {
+            spdlog::warn("backend {}: the sensor does not load ({}); falling back to kill",
+                         backend_.name, started.error().message);
+            backend_ = fall_back_to_kill(backend_, started.error().message);
+            config.enforcement = kernel::Enforcement::kill;
+            started =
+                kernel::Sensor::start(config, [this](const dg_event& event) { report(event); });
+        }
         if (!started) {
             spdlog::error("cannot start the kernel sensor: {}", started.error().message);
             return false;
@@ -364,7 +374,7 @@ class Agent {
         ++received_;
         TrackedContainer* container =
             registry_ ? registry_->find(event.container_dev, event.container_identity) : nullptr;
-        const bool blocked = event.verdict == DG_VERDICT_KILL;
+        const bool blocked = event.verdict == DG_VERDICT_KILL || event.verdict == DG_VERDICT_DENY;
         if (container != nullptr) {
             (blocked ? container->blocked : container->audited) += 1;
         }
@@ -389,6 +399,7 @@ class Agent {
             } catch (const std::exception& failure) {
                 // Never lose the event: the kernel's record alone, and why.
                 events::EventContext bare;
+                bare.backend = captured->context.backend;
                 bare.file_sha256_missing =
                     std::string("the agent could not describe the file: ") + failure.what();
                 json =

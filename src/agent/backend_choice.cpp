@@ -9,6 +9,15 @@ namespace {
 
 constexpr const char* kKillAction =
     "SIGKILL sent in the kernel before the drifted code runs (exit 137)";
+constexpr const char* kDenyAction =
+    "the exec, mapping or open fails with EPERM (\"Operation not permitted\"); the caller "
+    "goes on";
+
+kernel::Enforcement enforcement_of(const std::string& name) {
+    return name == "lsm"        ? kernel::Enforcement::lsm
+           : name == "fmod_ret" ? kernel::Enforcement::fmod_ret
+                                : kernel::Enforcement::kill;
+}
 
 }  // namespace
 
@@ -18,12 +27,14 @@ Result<BackendChoice> choose_backend(const std::string& requested, const KernelO
          {std::pair{"lsm", offers.lsm}, std::pair{"fmod_ret", offers.fmod_ret},
           std::pair{"fanotify", offers.fanotify}}) {
         const kernel::Offer offer = probe();
-        options.push_back(BackendOption{
-            .name = name,
-            .offered = offer.available,
-            .in_release = false,
-            .reason = offer.available ? offer.reason + "; not in this release of driftguard"
-                                      : offer.reason});
+        const bool in_release = std::string(name) != "fanotify";
+        options.push_back(
+            BackendOption{.name = name,
+                          .offered = offer.available,
+                          .in_release = in_release,
+                          .reason = offer.available && !in_release
+                                        ? offer.reason + "; not in this release of driftguard"
+                                        : offer.reason});
     }
     options.push_back(
         BackendOption{.name = "kill",
@@ -52,7 +63,10 @@ Result<BackendChoice> choose_backend(const std::string& requested, const KernelO
                                  requested),
                      EINVAL};
     }
-    BackendChoice choice{.name = chosen->name, .action = kKillAction, .considered = options};
+    BackendChoice choice{.name = chosen->name,
+                         .enforcement = enforcement_of(chosen->name),
+                         .action = chosen->name == "kill" ? kKillAction : kDenyAction,
+                         .considered = options};
     std::string refused;
     for (const auto& option : options) {
         if (&option != chosen && option.name != "kill") {
@@ -62,7 +76,25 @@ Result<BackendChoice> choose_backend(const std::string& requested, const KernelO
     }
     choice.why = wanted.empty() ? "the best backend this kernel and release offer (" + refused + ")"
                                 : "asked for with --backend";
+    if (wanted.empty() && refused.empty()) {
+        choice.why = "the best backend there is";
+    }
     return choice;
+}
+
+BackendChoice fall_back_to_kill(const BackendChoice& failed, const std::string& error) {
+    BackendChoice kill = failed;
+    kill.name = "kill";
+    kill.enforcement = kernel::Enforcement::kill;
+    kill.action = kKillAction;
+    for (auto& option : kill.considered) {
+        if (option.name == failed.name) {
+            option.offered = false;
+            option.reason += "; but the sensor's programs for it did not load: " + error;
+            kill.why = "fell back: " + option.name + ": " + option.reason;
+        }
+    }
+    return kill;
 }
 
 }  // namespace driftguard::agent

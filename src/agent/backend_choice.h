@@ -6,6 +6,7 @@
 
 #include "common/result.h"
 #include "kernel/backend_probe.h"
+#include "kernel/sensor.h"
 
 namespace driftguard::agent {
 
@@ -20,7 +21,8 @@ struct BackendOption {
 // The enforcement backend in use and why, as `driftguard status`, the events and the
 // metrics report it.
 struct BackendChoice {
-    std::string name;                       // "kill"
+    std::string name;  // "lsm", "fmod_ret", "kill"
+    kernel::Enforcement enforcement = kernel::Enforcement::kill;
     std::string action;                     // what happens to drift
     std::string why;                        // why this backend and not another
     std::vector<BackendOption> considered;  // every backend, best first
@@ -36,9 +38,11 @@ struct KernelOffers {
 // The backend `requested` names ("" or "auto": the best one this kernel and this release
 // offer), or an error naming why it cannot be had. Best first: lsm and fmod_ret (EPERM,
 // nothing paid outside exec, mmap and open), fanotify (EPERM for execs, the kill backend
-// for the rest), kill (tracepoints on every system call; SIGKILL before the first
-// instruction). This release enforces with kill alone; the others are probed and reported
-// so an operator knows what the node would give.
+// for the rest; probed and reported, not in this release), kill (tracepoints on every
+// system call; SIGKILL before the first instruction).
 Result<BackendChoice> choose_backend(const std::string& requested, const KernelOffers& offers = {});
+
+// The kill backend, taken because `failed` (the choice of "auto") did not load: `error`.
+BackendChoice fall_back_to_kill(const BackendChoice& failed, const std::string& error);
 
 }  // namespace driftguard::agent

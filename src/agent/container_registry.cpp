@@ -26,6 +26,10 @@ constexpr unsigned kMetadataThreads = 2;
 constexpr unsigned kInventoryThreads = 2;
 constexpr unsigned kHashingThreads = 2;
 constexpr std::size_t kMaxQueuedJobs = 256;
+// A container can be found in the moment between its runtime starting its first process
+// and writing its state (runc's state.json, dockerd's config.v2.json): its metadata is
+// read again at the next few discovery walks (one a second) until a runtime is found.
+constexpr unsigned kMetadataReads = 5;
 
 }  // namespace
 
@@ -78,6 +82,8 @@ void ContainerRegistry::sync(const std::map<std::uint32_t, runtime::ContainerRoo
         containers_.emplace(dev, std::move(tracked));
         waiting_.push_back(root);
     }
+    waiting_.insert(waiting_.end(), rereads_.begin(), rereads_.end());
+    rereads_.clear();
     start_onboarding();
     inventories_.prune();
 }
@@ -122,11 +128,24 @@ void ContainerRegistry::metadata_read(const runtime::ContainerRoot& root,
     if (container == nullptr) {
         return;
     }
+    const bool first_read = !container->metadata_known;
     container->metadata = std::move(metadata);
     container->metadata_known = true;
+    container->metadata_reads += 1;
     // The mode and the kernel's exceptions first: reading a new image's layers for its
     // inventory can take a second, and the container is running meanwhile.
     decide(*container);
+    if (container->metadata.runtime.empty() && container->metadata_reads < kMetadataReads) {
+        rereads_.push_back(root);
+    } else if (!first_read && !container->metadata.runtime.empty()) {
+        spdlog::info("container {} ({}, {}): runtime metadata found on read {}",
+                     short_id(container->metadata.id),
+                     container->metadata.name.empty() ? "unnamed" : container->metadata.name,
+                     container->metadata.runtime, container->metadata_reads);
+    }
+    if (!first_read) {
+        return;  // the image's inventory is read once
+    }
     const bool queued = inventory_workers_.submit([this, root] {
         std::shared_ptr<const image::Inventory> inventory;
         std::string error;

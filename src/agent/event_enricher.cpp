@@ -155,7 +155,8 @@ std::vector<std::string> split_argv(const char* data, std::size_t length) {
     return argv;
 }
 
-EventEnricher::EventEnricher(const kernel::ProvenanceReader& provenance) : provenance_(provenance) {
+EventEnricher::EventEnricher(const kernel::ProvenanceReader& provenance, std::string backend)
+    : provenance_(provenance), backend_(std::move(backend)) {
     std::array<char, 256> name{};
     ::gethostname(name.data(), name.size() - 1);
     node_ = name.data();
@@ -167,6 +168,7 @@ std::unique_ptr<EventEnricher::Captured> EventEnricher::capture(
     captured->event = event;
     events::EventContext& context = captured->context;
     context.node = node_;
+    context.backend = backend_;
     if (container != nullptr) {
         captured->in_container = true;
         captured->metadata = container->metadata;

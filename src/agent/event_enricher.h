@@ -24,7 +24,8 @@ namespace driftguard::agent {
 // walking its writable layer, comparing with the image).
 class EventEnricher {
   public:
-    explicit EventEnricher(const kernel::ProvenanceReader& provenance);
+    // `backend`: the enforcement backend the events name (backend_choice.h).
+    EventEnricher(const kernel::ProvenanceReader& provenance, std::string backend);
 
     struct Captured {
         dg_event event{};
@@ -47,6 +48,7 @@ class EventEnricher {
 
     const kernel::ProvenanceReader& provenance_;
     std::string node_;
+    std::string backend_;
 };
 
 // Splits a NUL-separated argv buffer (as /proc/<pid>/cmdline or the kernel's copy).

@@ -172,9 +172,11 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
         {"time", utc_microseconds(event.ktime_ns != 0 ? from_kernel_monotonic(event.ktime_ns)
                                                       : std::chrono::system_clock::now())},
         {"node", context.node},
-        {"verdict", event.verdict == DG_VERDICT_KILL ? "blocked" : "audited"},
+        {"verdict", event.verdict == DG_VERDICT_KILL || event.verdict == DG_VERDICT_DENY
+                        ? "blocked"
+                        : "audited"},
         {"mode", mode_name(event.mode)},
-        {"backend", "kill"},
+        {"backend", context.backend},
         {"hook", hook_name(event.hook)},
         {"kind",
          context.refined_kind.empty() ? std::string(kind_name(event.kind)) : context.refined_kind},

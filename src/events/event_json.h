@@ -56,7 +56,8 @@ struct EventContext {
     std::optional<WriterInfo> first_writer;
     std::optional<WriterInfo> last_writer;
     std::vector<ConnectionInfo> connections;
-    std::string node;  // host name
+    std::string node;              // host name
+    std::string backend = "kill";  // the agent's enforcement backend (backend_choice.h)
 };
 
 std::string_view hook_name(std::uint16_t hook);

@@ -8,7 +8,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/kernel_dev.h"
@@ -42,6 +46,32 @@ std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
             program->maps.dg_file_programs};
 }
 
+bool starts_with(const char* text, std::string_view prefix) {
+    return std::string_view(text).substr(0, prefix.size()) == prefix;
+}
+
+// The programs of `enforcement`: the kill backend's system-call and io_uring tracepoints,
+// or the security hooks (lsm/ or fmod_ret/security_*) with the observations and memory-
+// write verdicts both deny backends share. Fork and exec tracepoints serve every backend.
+void choose_backend_programs(const SensorProgram& program, Enforcement enforcement) {
+    const bool deny = enforcement != Enforcement::kill;
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, program->obj) {
+        const char* section = bpf_program__section_name(prog);
+        bool wanted = true;
+        if (starts_with(section, "lsm/")) {
+            wanted = enforcement == Enforcement::lsm;
+        } else if (starts_with(section, "fmod_ret/security_")) {
+            wanted = enforcement == Enforcement::fmod_ret;
+        } else if (starts_with(section, "fmod_ret/") || starts_with(section, "fentry/")) {
+            wanted = deny;
+        } else if (starts_with(section, "tp_btf/sys_") || starts_with(section, "tp_btf/io_uring")) {
+            wanted = !deny;
+        }
+        bpf_program__set_autoload(prog, wanted);
+    }
+}
+
 // Tracepoints that exist under another name (or not at all) on some kernels: load only the
 // programs whose tracepoint the running kernel has, so the rest of the sensor still loads.
 void choose_tracepoint_programs(const SensorProgram& program) {
@@ -51,9 +81,13 @@ void choose_tracepoint_programs(const SensorProgram& program) {
         return kernel_btf != nullptr &&
                btf__find_by_name_kind(kernel_btf, type.c_str(), BTF_KIND_TYPEDEF) > 0;
     };
-    bpf_program__set_autoload(program->progs.dg_uring_sub, has("io_uring_submit_req"));
-    bpf_program__set_autoload(program->progs.dg_uring_sub61, has("io_uring_submit_sqe"));
-    bpf_program__set_autoload(program->progs.dg_uring_done, has("io_uring_complete"));
+    for (auto [prog, tracepoint] : {std::pair{program->progs.dg_uring_sub, "io_uring_submit_req"},
+                                    std::pair{program->progs.dg_uring_sub61, "io_uring_submit_sqe"},
+                                    std::pair{program->progs.dg_uring_done, "io_uring_complete"}}) {
+        if (bpf_program__autoload(prog) && !has(tracepoint)) {
+            bpf_program__set_autoload(prog, false);
+        }
+    }
     btf__free(kernel_btf);
 }
 
@@ -91,17 +125,30 @@ Status pin_maps(const SensorProgram& program, const PinnedState& pins) {
 // programs never stop judging (for an instant both run, with the same verdict).
 Status pin_links(const SensorProgram& program, const PinnedState& pins) {
     const bpf_object_skeleton* skeleton = program->skeleton;
+    std::set<std::string> attached;
     for (int i = 0; i < skeleton->prog_cnt; ++i) {
         bpf_link* link = *skeleton->progs[i].link;
         if (link == nullptr) {
             continue;
         }
+        attached.insert(skeleton->progs[i].name);
         const std::string path = pins.link_path(skeleton->progs[i].name);
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
             return Error{"cannot replace pinned link " + path + ": " + std::strerror(errno), errno};
         }
         if (auto pinned = check_libbpf(bpf_link__pin(link, path.c_str()), "pin", path); !pinned) {
             return pinned;
+        }
+    }
+    // Links of programs another backend attached (an agent restarted with another
+    // --backend): the new programs judge from here on.
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(pins.links_dir(), error)) {
+        if (attached.count(entry.path().filename().string()) == 0 &&
+            ::unlink(entry.path().c_str()) != 0) {
+            return Error{
+                "cannot remove pinned link " + entry.path().string() + ": " + std::strerror(errno),
+                errno};
         }
     }
     for (const auto& stale : pins.other_versions()) {
@@ -131,6 +178,8 @@ Result<std::unique_ptr<Sensor>> Sensor::start(const SensorConfig& config, EventH
     program->data->dg_default_mode = config.default_mode;
     program->bss->dg_default_flags = config.default_flags;
     program->bss->dg_build_default_mode = config.build_default_mode;
+    program->rodata->dg_deny_verdicts = config.enforcement != Enforcement::kill;
+    choose_backend_programs(program, config.enforcement);
     choose_tracepoint_programs(program);
     program->bss->dg_only_container_dev = config.only_container_dev;
     std::optional<PinnedState> pins;

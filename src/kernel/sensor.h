@@ -15,8 +15,16 @@
 
 namespace driftguard::kernel {
 
+// How drift in a container under enforce is stopped (bpf/sensor.bpf.c).
+enum class Enforcement {
+    kill,      // tracepoints, every system call: SIGKILL before the first instruction
+    lsm,       // BPF-LSM hooks: the exec, mapping or open fails with EPERM
+    fmod_ret,  // the same verdicts through fmod_ret on the security_* functions
+};
+
 // Settings the sensor is loaded with.
 struct SensorConfig {
+    Enforcement enforcement = Enforcement::kill;
     dg_mode default_mode = DG_MODE_ENFORCE;    // containers without their own mode
     std::uint32_t default_flags = 0;           // and their DG_POLICY_* flags
     dg_mode build_default_mode = DG_MODE_OFF;  // build steps the agent has not decided yet

@@ -45,7 +45,7 @@ TEST_F(SensorAllows, VerifiedCopyUpUntilItChanges) {
     // chmod copies /bin/target up with unchanged content (no metacopy here).
     expect_runs({"/bin/chmod", "0755", "/bin/target"});
     // Before verification it is upper-layer data like any drop: the documented window.
-    dg_event before = expect_killed({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    dg_event before = expect_blocked({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 
     struct stat upper {};
     ASSERT_EQ(::stat((container_->upper() + "/bin/target").c_str(), &upper), 0);
@@ -58,7 +58,7 @@ TEST_F(SensorAllows, VerifiedCopyUpUntilItChanges) {
 
     // Any later change moves ctime and voids the verification.
     expect_runs({"/bin/sh", "-c", "echo >> /bin/target"});
-    expect_killed({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
     ASSERT_TRUE(sensor_->forget_inode(key).ok());
 }
 

@@ -59,21 +59,21 @@ TEST_F(SensorBuildSteps, UndecidedStepGetsTheBuildDefaultMode) {
     EXPECT_EQ(events[0].flags & DG_EVENT_BUILD_STEP, DG_EVENT_BUILD_STEP);
 
     sensor_->set_build_default_mode(DG_MODE_ENFORCE);
-    dg_event event = expect_killed({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    dg_event event = expect_blocked({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
     EXPECT_EQ(event.flags & DG_EVENT_BUILD_STEP, DG_EVENT_BUILD_STEP);
 }
 
 TEST_F(SensorBuildSteps, TheAgentsDecisionComesFirst) {
     sensor_->set_build_default_mode(DG_MODE_OFF);
     ASSERT_TRUE(sensor_->set_container_mode(container_->dev(), DG_MODE_ENFORCE).ok());
-    dg_event event = expect_killed({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    dg_event event = expect_blocked({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
     EXPECT_EQ(event.flags & DG_EVENT_BUILD_STEP, 0);
 }
 
 TEST_F(SensorBuildSteps, NotStartedByABuildProgramIsNoStep) {
     ASSERT_TRUE(sensor_->set_builder_programs({}).ok());
     sensor_->set_build_default_mode(DG_MODE_OFF);
-    dg_event event = expect_killed({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    dg_event event = expect_blocked({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
     EXPECT_EQ(event.flags & DG_EVENT_BUILD_STEP, 0);
 }
 
@@ -89,7 +89,7 @@ TEST_F(SensorBuildSteps, ANamespaceMadeInsideIsNoStep) {
     EXPECT_FALSE(container_->marker_present()) << "the drop ran in the inner namespace";
     auto events = drain();
     ASSERT_EQ(events.size(), 1u);
-    EXPECT_EQ(events[0].verdict, DG_VERDICT_KILL);
+    EXPECT_EQ(events[0].verdict, blocked_verdict());
     EXPECT_EQ(events[0].flags & DG_EVENT_BUILD_STEP, 0);
 }
 

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/kernel_dev.h"
@@ -13,6 +15,36 @@
 #include "overlay_container.h"
 
 namespace driftguard::testing {
+
+// The backend the kernel tier runs under: DRIFTGUARD_TEST_BACKEND=lsm|fmod_ret|kill (the VM
+// tests run it under each; kill by default, the one every kernel loads).
+inline kernel::Enforcement test_enforcement() {
+    const char* name = std::getenv("DRIFTGUARD_TEST_BACKEND");
+    const std::string backend = name != nullptr ? name : "kill";
+    if (backend == "lsm") {
+        return kernel::Enforcement::lsm;
+    }
+    if (backend == "fmod_ret") {
+        return kernel::Enforcement::fmod_ret;
+    }
+    return kernel::Enforcement::kill;
+}
+
+// True when drift is denied (EPERM from the security hook) rather than killed.
+inline bool denies() {
+    return test_enforcement() != kernel::Enforcement::kill;
+}
+
+// The verdict drift in enforce gets under the backend of this run.
+inline dg_verdict blocked_verdict() {
+    return denies() ? DG_VERDICT_DENY : DG_VERDICT_KILL;
+}
+
+// io_uring's opens: the kill backend sees them at io_uring's own tracepoints; the security
+// hooks see them in file_open like any other open.
+inline dg_hook uring_hook() {
+    return denies() ? DG_HOOK_PROC_MEM : DG_HOOK_URING;
+}
 
 // Loads the real sensor once per suite, scoped to the one container of the current test
 // (never to every container: a stray scope must not touch the machine's real containers).
@@ -44,6 +76,7 @@ class SensorTest : public ::testing::Test {
         config.default_mode = default_mode;
         config.host_root_dev = kernel_dev(root.st_dev);
         config.only_container_dev = only_container;
+        config.enforcement = test_enforcement();
         return kernel::Sensor::start(config, std::move(handler));
     }
 
@@ -86,15 +119,20 @@ class SensorTest : public ::testing::Test {
         return mine;
     }
 
-    // Runs `argv` and expects drift of `kind` at `hook` to be killed before it ran.
+    // Runs `argv` and expects drift of `kind` at `hook` to be stopped before it ran: killed
+    // (kill backend), or denied with the caller going on (lsm, fmod_ret: never SIGKILL).
     // Returns the event (zeroed if there was none).
-    dg_event expect_killed(const std::vector<std::string>& argv, dg_hook hook, dg_kind kind,
-                           const std::vector<std::string>& env = {}) {
+    dg_event expect_blocked(const std::vector<std::string>& argv, dg_hook hook, dg_kind kind,
+                            const std::vector<std::string>& env = {}) {
         container_->clear_marker();
         auto outcome = container_->run(argv, env);
-        EXPECT_TRUE(outcome.killed)
-            << argv[0] << " was not killed (exit " << outcome.exit_code << ")";
-        EXPECT_FALSE(container_->marker_present()) << "drifted code ran before the kill";
+        if (denies()) {
+            EXPECT_FALSE(outcome.killed) << argv[0] << " was killed instead of denied";
+        } else {
+            EXPECT_TRUE(outcome.killed)
+                << argv[0] << " was not killed (exit " << outcome.exit_code << ")";
+        }
+        EXPECT_FALSE(container_->marker_present()) << "drifted code ran before the verdict";
         auto events = drain();
         if (events.empty()) {
             ADD_FAILURE() << "no event for " << argv[0];
@@ -103,7 +141,7 @@ class SensorTest : public ::testing::Test {
         const dg_event& event = events.back();
         EXPECT_EQ(event.hook, hook);
         EXPECT_EQ(event.kind, kind);
-        EXPECT_EQ(event.verdict, DG_VERDICT_KILL);
+        EXPECT_EQ(event.verdict, blocked_verdict());
         EXPECT_EQ(event.mode, DG_MODE_ENFORCE);
         return event;
     }

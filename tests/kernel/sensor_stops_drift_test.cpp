@@ -14,7 +14,7 @@ using SensorStops = SensorTest;
 
 TEST_F(SensorStops, DroppedBinary) {
     container_->put(payload_path("marker_payload"), "/tmp/miner");
-    dg_event event = expect_killed({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    dg_event event = expect_blocked({"/tmp/miner"}, DG_HOOK_EXEC, DG_KIND_UPPER);
     EXPECT_STREQ(event.path, "/tmp/miner");
     EXPECT_STREQ(event.name, "miner");
     EXPECT_NE(event.upper_ino, 0u);
@@ -36,35 +36,35 @@ TEST_F(SensorStops, AuditReportsAndLetsItRun) {
 
 TEST_F(SensorStops, CopyOfAnImageBinaryAtANewPath) {
     expect_runs({"/bin/cp", "/bin/busybox", "/tmp/list"});
-    expect_killed({"/tmp/list", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/tmp/list", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, OverwrittenImageBinary) {
     container_->put(payload_path("marker_payload"), "/bin/target");
-    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, AppendedImageBinary) {
     expect_runs({"/bin/sh", "-c", "echo >> /bin/target"});
-    expect_killed({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/target", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, DropMovedOverAnImageBinary) {
     container_->put(payload_path("marker_payload"), "/tmp/payload");
     expect_runs({"/bin/mv", "/tmp/payload", "/bin/target"});
-    expect_killed({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/target"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, ChmodPlusXOfANonExecutableImageFile) {
     expect_runs({"/bin/chmod", "+x", "/bin/not-executable"});
-    expect_killed({"/bin/not-executable", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/not-executable", "true"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, ScriptWrittenInTheContainer) {
     std::ofstream(container_->merged() + "/tmp/run.sh") << "#!/bin/sh\ntouch /drift-marker\n";
     std::filesystem::permissions(container_->merged() + "/tmp/run.sh",
                                  std::filesystem::perms(0755));
-    dg_event event = expect_killed({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
+    dg_event event = expect_blocked({"/tmp/run.sh"}, DG_HOOK_SCRIPT, DG_KIND_UPPER);
     EXPECT_STREQ(event.path, "/tmp/run.sh");
     EXPECT_STREQ(event.name, "run.sh");
 }
@@ -86,7 +86,7 @@ TEST_F(SensorStops, ScriptUnderAuditRunsAndIsReported) {
 TEST_F(SensorStops, BinaryOnATmpfsMount) {
     ASSERT_EQ(::mount("tmpfs", (container_->merged() + "/mnt").c_str(), "tmpfs", 0, nullptr), 0);
     container_->put(payload_path("marker_payload"), "/mnt/payload");
-    expect_killed({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+    expect_blocked({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
 }
 
 TEST_F(SensorStops, BinaryOnABindMountedHostDirectory) {
@@ -96,49 +96,49 @@ TEST_F(SensorStops, BinaryOnABindMountedHostDirectory) {
     ASSERT_EQ(::mount(host_dir.c_str(), (container_->merged() + "/mnt").c_str(), nullptr, MS_BIND,
                       nullptr),
               0);
-    expect_killed({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
+    expect_blocked({"/mnt/payload"}, DG_HOOK_EXEC, DG_KIND_OTHER_FS);
 }
 
 TEST_F(SensorStops, MemfdExecveat) {
     container_->put(payload_path("marker_payload"), "/tmp/payload", 0644);
-    expect_killed({"/bin/drift_helper", "memfd", "/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_MEMFD);
+    expect_blocked({"/bin/drift_helper", "memfd", "/tmp/payload"}, DG_HOOK_EXEC, DG_KIND_MEMFD);
 }
 
 TEST_F(SensorStops, FexecveOfADeletedFile) {
     container_->put(payload_path("marker_payload"), "/tmp/payload");
-    expect_killed({"/bin/drift_helper", "fexecve-deleted", "/tmp/payload"}, DG_HOOK_EXEC,
-                  DG_KIND_DELETED);
+    expect_blocked({"/bin/drift_helper", "fexecve-deleted", "/tmp/payload"}, DG_HOOK_EXEC,
+                   DG_KIND_DELETED);
 }
 
 TEST_F(SensorStops, LdSoOfADroppedBinary) {
     container_->put(payload_path("marker_dynamic"), "/tmp/tool", 0644);
-    expect_killed({"/lib64/ld-linux-x86-64.so.2", "/tmp/tool"}, DG_HOOK_MMAP, DG_KIND_UPPER);
+    expect_blocked({"/lib64/ld-linux-x86-64.so.2", "/tmp/tool"}, DG_HOOK_MMAP, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, LdPreloadOfADroppedLibrary) {
     container_->put(payload_path("libmarker_library.so"), "/tmp/hook.so", 0644);
-    expect_killed({"/usr/bin/true"}, DG_HOOK_MMAP, DG_KIND_UPPER, {"LD_PRELOAD=/tmp/hook.so"});
+    expect_blocked({"/usr/bin/true"}, DG_HOOK_MMAP, DG_KIND_UPPER, {"LD_PRELOAD=/tmp/hook.so"});
 }
 
 TEST_F(SensorStops, SymlinkFromAnImageDirectoryToADrop) {
     container_->put(payload_path("marker_payload"), "/tmp/payload");
     expect_runs({"/bin/ln", "-s", "/tmp/payload", "/bin/innocent"});
-    expect_killed({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, HardlinkFromAnImageDirectoryToADrop) {
     container_->put(payload_path("marker_payload"), "/tmp/payload");
     expect_runs({"/bin/ln", "/tmp/payload", "/bin/innocent"});
-    expect_killed({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
+    expect_blocked({"/bin/innocent"}, DG_HOOK_EXEC, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, MprotectExecOfADroppedFileMapping) {
     container_->put(payload_path("marker_payload"), "/tmp/blob", 0644);
-    expect_killed({"/bin/drift_helper", "mprotect", "/tmp/blob"}, DG_HOOK_MPROTECT, DG_KIND_UPPER);
+    expect_blocked({"/bin/drift_helper", "mprotect", "/tmp/blob"}, DG_HOOK_MPROTECT, DG_KIND_UPPER);
 }
 
 TEST_F(SensorStops, WriteOpenOfProcSelfMem) {
-    expect_killed({"/bin/drift_helper", "proc-mem"}, DG_HOOK_PROC_MEM, DG_KIND_PROC_MEM);
+    expect_blocked({"/bin/drift_helper", "proc-mem"}, DG_HOOK_PROC_MEM, DG_KIND_PROC_MEM);
 }
 
 }  // namespace

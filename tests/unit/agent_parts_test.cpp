@@ -112,15 +112,37 @@ TEST(BackendChoice, TheBestOfWhatTheKernelAndTheReleaseOfferWithTheReasons) {
     offers.fanotify = [] { return kernel::Offer{true, "fanotify works"}; };
     auto choice = choose_backend("auto", offers);
     ASSERT_TRUE(choice) << choice.error().message;
-    EXPECT_EQ(choice.value().name, "kill");
+    EXPECT_EQ(choice.value().name, "fmod_ret");
+    EXPECT_EQ(choice.value().enforcement, kernel::Enforcement::fmod_ret);
+    EXPECT_NE(choice.value().action.find("EPERM"), std::string::npos);
     EXPECT_NE(choice.value().why.find("BPF-LSM is not active"), std::string::npos);
-    EXPECT_NE(choice.value().why.find("fmod_ret programs load; not in this release"),
-              std::string::npos);
+    EXPECT_NE(choice.value().why.find("fanotify works; not in this release"), std::string::npos);
     ASSERT_EQ(choice.value().considered.size(), 4U);
     EXPECT_EQ(choice.value().considered[0].name, "lsm");
     EXPECT_FALSE(choice.value().considered[0].offered);
     EXPECT_TRUE(choice.value().considered[1].offered);
-    EXPECT_FALSE(choice.value().considered[1].in_release);
+    EXPECT_TRUE(choice.value().considered[1].in_release);
+
+    // Where neither loads (this kind of host: trampolines refused), kill it is.
+    offers.fmod_ret = [] { return kernel::Offer{false, "does not load: EPERM"}; };
+    auto kill = choose_backend("auto", offers);
+    ASSERT_TRUE(kill);
+    EXPECT_EQ(kill.value().name, "kill");
+    EXPECT_EQ(kill.value().enforcement, kernel::Enforcement::kill);
+    EXPECT_NE(kill.value().why.find("fmod_ret: does not load: EPERM"), std::string::npos);
+}
+
+TEST(BackendChoice, ABackendWhoseProgramsDoNotLoadFallsBackToKillSayingWhy) {
+    KernelOffers offers;
+    offers.lsm = [] { return kernel::Offer{true, "BPF-LSM is active"}; };
+    auto lsm = choose_backend("auto", offers);
+    ASSERT_TRUE(lsm);
+    ASSERT_EQ(lsm.value().name, "lsm");
+    auto kill = fall_back_to_kill(lsm.value(), "fmod_ret/__x64_sys_ptrace: EINVAL");
+    EXPECT_EQ(kill.name, "kill");
+    EXPECT_EQ(kill.enforcement, kernel::Enforcement::kill);
+    EXPECT_NE(kill.why.find("did not load: fmod_ret/__x64_sys_ptrace: EINVAL"), std::string::npos);
+    EXPECT_FALSE(kill.considered[0].offered);
 }
 
 TEST(BackendChoice, AForcedBackendThatCannotBeHadIsRefusedNamingWhy) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -174,6 +175,27 @@ TEST_F(ContainerRegistryTest, ANewContainerWithAReusedKeyIsAStranger) {
     ASSERT_NE(registry_->find(kDev, 8), nullptr);
     ASSERT_TRUE(settle([this] { return onboarded(); }));
     EXPECT_EQ(kernel_.modes[kDev].identity, 8U);
+}
+
+// A container found before its runtime wrote its state has no runtime in its metadata:
+// it is read again at each of the next discovery walks, a bounded number of times, and its
+// image is read once.
+TEST_F(ContainerRegistryTest, MetadataWithoutARuntimeIsReadAgainAtTheNextWalks) {
+    registry_->sync({{kDev, root(7)}});
+    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    const auto* container = registry_->find(kDev);
+    EXPECT_TRUE(container->metadata.runtime.empty());
+    EXPECT_EQ(container->metadata_reads, 1U);
+    const auto* inventory = container->inventory.get();
+    for (unsigned walk = 2; walk <= 8; ++walk) {
+        registry_->sync({{kDev, root(7)}});
+        const unsigned expected = std::min(walk, 5U);
+        EXPECT_TRUE(settle([&] { return container->metadata_reads == expected; }))
+            << "walk " << walk << ": " << container->metadata_reads << " reads";
+    }
+    EXPECT_EQ(container->metadata_reads, 5U);
+    EXPECT_EQ(container->inventory.get(), inventory);
+    EXPECT_EQ(kernel_.modes[kDev].mode, DG_MODE_ENFORCE);
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ TEST_F(EventEnricherTest, ProvenanceNamesTheWritersAndTheirConnectionsInTheWindo
                             .addr = {198, 51, 100, 1}};  // long before: not part of the story
     provenance.connections[4200] = from_shell;
 
-    const EventEnricher enricher(provenance);
+    const EventEnricher enricher(provenance, "fmod_ret");
     dg_event event{};
     event.hook = DG_HOOK_EXEC;
     event.kind = DG_KIND_UPPER;
@@ -141,6 +141,7 @@ TEST_F(EventEnricherTest, ProvenanceNamesTheWritersAndTheirConnectionsInTheWindo
     event.file_dev = 12;
     auto captured = enricher.capture(event, nullptr);
     const auto& context = captured->context;
+    EXPECT_EQ(context.backend, "fmod_ret");  // every event names how it was enforced
     ASSERT_TRUE(context.last_writer);
     EXPECT_EQ(context.last_writer->process.comm, "curl");
     EXPECT_EQ(context.last_writer->process.argv, (std::vector<std::string>{"curl", "-o", "miner"}));

@@ -4,6 +4,8 @@
 # the command's exit code. The command gets a writable TMPDIR (a tmpfs on /dev/shm). This is how BPF is tested on a second kernel version (CO-RE
 # relocations against 6.1's structs) and where BPF-LSM is available.
 #   run-in-vm.sh COMMAND [ARGS...]
+# VM_LSM: the kernel's lsm= list (default with "bpf": BPF-LSM active; without it, BPF-LSM
+# is built in but inactive, as on most distribution kernels).
 # Needs: linux-image-amd64, qemu-system-x86, busybox-static, cpio (make deps).
 set -euo pipefail
 [[ $EUID -eq 0 ]] || { echo "SKIP: needs root"; exit 77; }
@@ -53,7 +55,7 @@ chmod +x "$initramfs/init"
 
 timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot \
     -kernel "$kernel_image" -initrd "$work/initrd.gz" \
-    -append "console=ttyS0 panic=-1 quiet lsm=lockdown,capability,landlock,yama,bpf" \
+    -append "console=ttyS0 panic=-1 quiet lsm=${VM_LSM:-lockdown,capability,landlock,yama,bpf}" \
     -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
     > "$work/console.log" 2>&1 || true
 console="$(tr -cd '\11\12\15\40-\176' < "$work/console.log")"
