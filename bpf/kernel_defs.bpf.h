@@ -16,11 +16,13 @@
 #define DG_DEV_ZERO ((1U << 20) | 5) /* /dev/zero, 1:5 in the kernel's dev_t encoding */
 
 /* Mappings: mmap/mprotect arguments and vm_flags */
-#define PROT_WRITE    0x2
-#define PROT_EXEC     0x4
-#define MAP_SHARED    0x01
-#define MAP_ANONYMOUS 0x20
-#define VM_SHARED     0x8
+#define PROT_READ	  0x1
+#define PROT_WRITE	  0x2
+#define PROT_EXEC	  0x4
+#define READ_IMPLIES_EXEC 0x0400000 /* a personality(2) flag */
+#define MAP_SHARED	  0x01
+#define MAP_ANONYMOUS	  0x20
+#define VM_SHARED	  0x8
 
 /* Opens */
 #define O_RDONLY    0x0

@@ -81,6 +81,16 @@ static __always_inline bool dg_judge_anonymous(__u16 hook, __u32 container_dev, 
 	return dg_judge(event, DG_KIND_ANON_EXEC);
 }
 
+/* The protection the kernel gives memory asked for with `prot`: a process whose
+ * personality has READ_IMPLIES_EXEC (personality(2) sets it for any process) gets
+ * PROT_EXEC with every PROT_READ, from mmap and from mprotect alike. */
+static __always_inline unsigned long dg_effective_prot(unsigned long prot)
+{
+	if ((prot & PROT_READ) && (bpf_get_current_task_btf()->personality & READ_IMPLIES_EXEC))
+		return prot | PROT_EXEC;
+	return prot;
+}
+
 /* Whether an mmap with these arguments concerns the sensor: code, or a shared writable
  * file mapping (it revokes a verified copy-up). Most mmaps (heap, stacks) do not. */
 static __always_inline bool dg_mmap_matters(unsigned long prot, unsigned long flags)

@@ -9,9 +9,10 @@
  *    execve named (a "#!" script, its first bytes in bprm->buf), then with each
  *    interpreter binfmt_script opens, so every file of a "#!" chain is judged as a file.
  *  - The ELF interpreter, and the program's own segments, are mapped by load_elf_binary
- *    through vm_mmap, so security_mmap_file sees them with current->in_execve set. A denial
- *    there comes after the point of no return: the exec ends with SIGSEGV, before the
- *    interpreter's first instruction.
+ *    through vm_mmap, so security_mmap_file sees them with current->in_execve set, after
+ *    begin_new_exec made bprm->file the mm's exe_file. A denial there comes after the
+ *    point of no return: the exec ends with SIGSEGV, before the interpreter's first
+ *    instruction.
  *  - security_file_mprotect runs for every mapping of an mprotect range, one at a time.
  *  - security_file_open runs for io_uring's opens too (they share do_filp_open).
  *  - An overlayfs open runs security_file_open twice: for the overlay file, before its
@@ -59,18 +60,24 @@ static __always_inline bool dg_check_exec(struct linux_binprm *bprm)
 	return dg_judge(event, dg_classify_file(file, container_dev, event));
 }
 
-/* security_mmap_file: `file` NULL for anonymous memory; `prot` after READ_IMPLIES_EXEC. */
+/* security_mmap_file: `file` NULL for anonymous memory. */
 static __always_inline bool dg_check_mmap(struct file *file, unsigned long prot,
 					  unsigned long flags)
 {
+	prot = dg_effective_prot(prot);
 	if (!dg_mmap_matters(prot, flags | (file ? 0 : MAP_ANONYMOUS)))
 		return false;
 	__u32 container_dev = dg_current_container();
 	if (!container_dev)
 		return false;
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u16 hook = BPF_CORE_READ_BITFIELD_PROBED(task, in_execve) ? DG_HOOK_INTERP : DG_HOOK_MMAP;
-	return dg_judge_mmap_file(container_dev, hook, prot, flags, file);
+	bool in_exec = BPF_CORE_READ_BITFIELD_PROBED(task, in_execve);
+	/* The program's own segments: judged at bprm_check, once (in audit it goes on). */
+	if (in_exec && file &&
+	    BPF_CORE_READ(file, f_inode) == BPF_CORE_READ(task, mm, exe_file, f_inode))
+		return false;
+	return dg_judge_mmap_file(container_dev, in_exec ? DG_HOOK_INTERP : DG_HOOK_MMAP, prot,
+				  flags, file);
 }
 
 /* security_file_mprotect: one mapping of the range. */
@@ -122,7 +129,8 @@ static __always_inline bool dg_check_open(struct file *file)
 	       dg_judge_proc_mem_open(file, container_dev, DG_HOOK_PROC_MEM);
 }
 
-/* process_vm_writev, or a ptrace request that writes another process's memory. */
+/* process_vm_writev, or a ptrace request that writes another process's memory: killed
+ * (dg_judge never denies DG_HOOK_MEM_WRITE). */
 static __always_inline bool dg_check_memory_write(bool poke)
 {
 	__u32 container_dev;

@@ -36,7 +36,8 @@
  * lsm and fmod_ret (security_hooks.bpf.h; -EPERM, nothing on other system calls):
  *   lsm/bprm_check_security, mmap_file, file_mprotect, file_open   the verdicts (lsm), or
  *   fmod_ret/security_bprm_check, _mmap_file, _file_mprotect, _file_open   (fmod_ret)
- *   fmod_ret/__x64_sys_process_vm_writev, __x64_sys_ptrace and their ia32 forms
+ *   fentry/__x64_sys_process_vm_writev, __x64_sys_ptrace and their ia32 forms: killed,
+ *     as by the kill backend (no hook can deny them)
  *   fentry/security_path_chroot, security_sb_pivotroot, __x64_sys_setns (and ia32),
  *     ksys_unshare, security_task_alloc   the container, before a root can change
  *   fentry/do_truncate, security_socket_connect   copy-ups and provenance, as above
@@ -192,19 +193,23 @@ static __always_inline int dg_compat_enter(struct pt_regs *regs, long id)
 			dg_note_exec_argc((const void *)(id == DG_NR32_EXECVE ? arg2 : arg3), 4);
 		return 0;
 	case DG_NR32_MMAP2:
+		arg3 = dg_effective_prot(arg3);
 		if (dg_mmap_matters(arg3, regs->si) && (container_dev = dg_current_container()))
 			dg_judge_mmap(container_dev, arg3, regs->si, (int)regs->di);
 		return 0;
 	case DG_NR32_OLD_MMAP: {
 		struct dg_mmap_arg_struct32 args = {};
-		if (bpf_probe_read_user(&args, sizeof(args), (void *)arg1) == 0 &&
-		    dg_mmap_matters(args.prot, args.flags) &&
+		if (bpf_probe_read_user(&args, sizeof(args), (void *)arg1) != 0)
+			return 0;
+		args.prot = dg_effective_prot(args.prot);
+		if (dg_mmap_matters(args.prot, args.flags) &&
 		    (container_dev = dg_current_container()))
 			dg_judge_mmap(container_dev, args.prot, args.flags, (int)args.fd);
 		return 0;
 	}
 	case DG_NR32_MPROTECT:
 	case DG_NR32_PKEY_MPROTECT:
+		arg3 = dg_effective_prot(arg3);
 		if ((arg3 & PROT_EXEC) && (container_dev = dg_current_container()))
 			dg_judge_mprotect(container_dev, arg1, arg2, arg3);
 		return 0;
@@ -256,16 +261,19 @@ static __always_inline int dg_native_enter(struct pt_regs *regs, long id)
 		if (dg_current_container())
 			dg_note_exec_argc((const void *)regs->dx, id == DG_NR_EXECVEAT ? 8 : 4);
 		return 0;
-	case DG_NR_MMAP:
-		if (dg_mmap_matters(regs->dx, regs->r10) &&
-		    (container_dev = dg_current_container()))
-			dg_judge_mmap(container_dev, regs->dx, regs->r10, (int)regs->r8);
+	case DG_NR_MMAP: {
+		unsigned long prot = dg_effective_prot(regs->dx);
+		if (dg_mmap_matters(prot, regs->r10) && (container_dev = dg_current_container()))
+			dg_judge_mmap(container_dev, prot, regs->r10, (int)regs->r8);
 		return 0;
+	}
 	case DG_NR_MPROTECT:
-	case DG_NR_PKEY_MPROTECT:
-		if ((regs->dx & PROT_EXEC) && (container_dev = dg_current_container()))
-			dg_judge_mprotect(container_dev, regs->di, regs->si, regs->dx);
+	case DG_NR_PKEY_MPROTECT: {
+		unsigned long prot = dg_effective_prot(regs->dx);
+		if ((prot & PROT_EXEC) && (container_dev = dg_current_container()))
+			dg_judge_mprotect(container_dev, regs->di, regs->si, prot);
 		return 0;
+	}
 	case DG_NR_CONNECT:
 		if (dg_current_container())
 			dg_record_connect((int)regs->di, (const void *)regs->si);
@@ -444,56 +452,94 @@ int BPF_PROG(dg_uring_done, void *ring, void *req)
 
 /* ---- security hooks: the lsm and fmod_ret backends (security_hooks.bpf.h) ------------- */
 
-/* Each verdict hook twice: as a BPF-LSM program, and as fmod_ret on the security_*
- * function for kernels without "bpf" in their LSM list. `ret` is what the hook would
- * return so far: a denial by another LSM stands. */
-#define DG_VERDICT_HOOK(lsm_name, fmod_name, body_call, ...)                                       \
-	SEC("lsm/" #lsm_name)                                                                      \
-	int BPF_PROG(dg_lsm_##lsm_name, __VA_ARGS__, int ret)                                      \
-	{                                                                                          \
-		return ret ? ret : dg_errno_if(body_call);                                         \
-	}                                                                                          \
-	SEC("fmod_ret/" #fmod_name)                                                                \
-	int BPF_PROG(dg_fmod_##lsm_name, __VA_ARGS__, int ret)                                     \
-	{                                                                                          \
-		return ret ? ret : dg_errno_if(body_call);                                         \
-	}
+/* Each verdict twice: a BPF-LSM program, and fmod_ret on the security_* function for
+ * kernels without "bpf" in their LSM list. `ret` is what the hook returns so far: a
+ * denial by another LSM stands. */
 
-DG_VERDICT_HOOK(bprm_check_security, security_bprm_check, dg_check_exec(bprm),
-		struct linux_binprm *bprm)
-DG_VERDICT_HOOK(mmap_file, security_mmap_file, dg_check_mmap(file, prot, flags), struct file *file,
-		unsigned long reqprot, unsigned long prot, unsigned long flags)
-DG_VERDICT_HOOK(file_mprotect, security_file_mprotect, dg_check_mprotect(vma, prot),
-		struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
-DG_VERDICT_HOOK(file_open, security_file_open, dg_check_open(file), struct file *file)
+SEC("lsm/bprm_check_security")
+int BPF_PROG(dg_lsm_exec, struct linux_binprm *bprm, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_exec(bprm));
+}
+
+SEC("fmod_ret/security_bprm_check")
+int BPF_PROG(dg_fmod_exec, struct linux_binprm *bprm, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_exec(bprm));
+}
+
+/* The hook gets the protection READ_IMPLIES_EXEC gives; security_mmap_file the one asked
+ * for (dg_check_mmap adds it). */
+SEC("lsm/mmap_file")
+int BPF_PROG(dg_lsm_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_mmap(file, prot, flags));
+}
+
+SEC("fmod_ret/security_mmap_file")
+int BPF_PROG(dg_fmod_mmap, struct file *file, unsigned long prot, unsigned long flags, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_mmap(file, prot, flags));
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(dg_lsm_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot,
+	     int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_mprotect(vma, prot));
+}
+
+SEC("fmod_ret/security_file_mprotect")
+int BPF_PROG(dg_fmod_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_mprotect(vma, prot));
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(dg_lsm_open, struct file *file, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_open(file));
+}
+
+SEC("fmod_ret/security_file_open")
+int BPF_PROG(dg_fmod_open, struct file *file, int ret)
+{
+	return ret ? ret : dg_errno_if(dg_check_open(file));
+}
 
 /* Writes into another process's memory have no security hook of their own (the ptrace
- * access check is the same for reads): the system calls themselves, whose return value
- * fmod_ret may set (they are on the kernel's error-injection list). */
-SEC("fmod_ret/__x64_sys_process_vm_writev")
-int BPF_PROG(dg_fmod_vm_writev, struct pt_regs *regs, int ret)
+ * access check is the same for reads), and the kernel lets fmod_ret change the return
+ * value of security_* functions and of those on its error-injection list only (system
+ * calls are not on Debian's). So these are killed, as by the kill backend, from an fentry
+ * on the system call: the write's page walk stops once SIGKILL is pending. */
+SEC("fentry/__x64_sys_process_vm_writev")
+int BPF_PROG(dg_see_vm_writev, struct pt_regs *regs)
 {
-	return ret ? ret : dg_errno_if(dg_check_memory_write(true));
+	dg_check_memory_write(true);
+	return 0;
 }
 
-SEC("fmod_ret/__ia32_compat_sys_process_vm_writev")
-int BPF_PROG(dg_fmod_vm_writev32, struct pt_regs *regs, int ret)
+SEC("fentry/__ia32_compat_sys_process_vm_writev")
+int BPF_PROG(dg_see_vm_writev32, struct pt_regs *regs)
 {
-	return ret ? ret : dg_errno_if(dg_check_memory_write(true));
+	dg_check_memory_write(true);
+	return 0;
 }
 
-SEC("fmod_ret/__x64_sys_ptrace")
-int BPF_PROG(dg_fmod_ptrace, struct pt_regs *regs, int ret)
+SEC("fentry/__x64_sys_ptrace")
+int BPF_PROG(dg_see_ptrace, struct pt_regs *regs)
 {
-	long request = BPF_CORE_READ(regs, di);
-	return ret ? ret : dg_errno_if(dg_check_memory_write(dg_is_ptrace_poke(request)));
+	dg_check_memory_write(dg_is_ptrace_poke(BPF_CORE_READ(regs, di)));
+	return 0;
 }
 
-SEC("fmod_ret/__ia32_compat_sys_ptrace")
-int BPF_PROG(dg_fmod_ptrace32, struct pt_regs *regs, int ret)
+SEC("fentry/__ia32_compat_sys_ptrace")
+int BPF_PROG(dg_see_ptrace32, struct pt_regs *regs)
 {
-	long request = BPF_CORE_READ(regs, bx) & 0xffffffff;
-	return ret ? ret : dg_errno_if(dg_check_memory_write(dg_is_ptrace_poke(request)));
+	dg_check_memory_write(dg_is_ptrace_poke(BPF_CORE_READ(regs, bx) & 0xffffffff));
+	return 0;
 }
 
 /* Observations (fentry): what the kill backend's sys_enter learns from these calls. */

@@ -20,7 +20,7 @@
 #define EPERM	1
 
 /* Set by the agent before load: drift is denied by the security hook that judged it (the
- * lsm and fmod_ret backends, security_hooks.bpf.h) instead of killed. */
+ * lsm and fmod_ret backends, security_hooks.bpf.h) instead of killed, where one can. */
 const volatile bool dg_deny_verdicts = false;
 
 /* Mode and flags for containers without an entry in dg_container_modes. Runtime-writable. */
@@ -178,9 +178,11 @@ __noinline int dg_judge(struct dg_event *event, __u32 kind)
 	event->kind = kind;
 	event->mode = mode;
 	event->flags = flags;
+	/* Memory writes into another process have no hook that can deny: killed everywhere. */
+	bool deny = dg_deny_verdicts && event->hook != DG_HOOK_MEM_WRITE;
 	if (mode == DG_MODE_ENFORCE) {
-		event->verdict = dg_deny_verdicts ? DG_VERDICT_DENY : DG_VERDICT_KILL;
-		if (!dg_deny_verdicts)
+		event->verdict = deny ? DG_VERDICT_DENY : DG_VERDICT_KILL;
+		if (!deny)
 			bpf_send_signal(SIGKILL);
 		dg_count(DG_COUNTER_KILLS);
 	} else {

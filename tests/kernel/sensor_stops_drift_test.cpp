@@ -2,8 +2,12 @@
 // reported; under audit it runs and is reported.
 #include <sys/mount.h>
 
+#include <csignal>
+
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "sensor_fixture.h"
 
@@ -19,6 +23,31 @@ TEST_F(SensorStops, DroppedBinary) {
     EXPECT_STREQ(event.name, "miner");
     EXPECT_NE(event.upper_ino, 0u);
     EXPECT_EQ(event.tgid, event.pid);
+}
+
+// What the workload sees: the shell that ran the drop goes on either way. Under the kill
+// backend its child died of SIGKILL (137); under lsm and fmod_ret execve failed with EPERM
+// and the shell says so ("Permission denied", 126).
+TEST_F(SensorStops, TheCallerGoesOnAndSeesTheVerdict) {
+    container_->put(payload_path("marker_payload"), "/tmp/miner");
+    auto outcome =
+        container_->run({"/bin/sh", "-c", "/tmp/miner 2>/tmp/said; echo $? >/tmp/status"});
+    EXPECT_FALSE(outcome.killed);
+    EXPECT_EQ(outcome.exit_code, 0);
+    auto events = drain();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].verdict, blocked_verdict());
+    std::ifstream status(container_->merged() + "/tmp/status");
+    int code = -1;
+    status >> code;
+    EXPECT_EQ(code, denies() ? 126 : 128 + SIGKILL);
+    std::ifstream said(container_->merged() + "/tmp/said");
+    const std::string message((std::istreambuf_iterator<char>(said)),
+                              std::istreambuf_iterator<char>());
+    if (denies()) {
+        EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
+    }
+    EXPECT_FALSE(container_->marker_present());
 }
 
 TEST_F(SensorStops, AuditReportsAndLetsItRun) {
