@@ -27,7 +27,7 @@ TEST_F(SensorStops, DroppedBinary) {
 
 // What the workload sees: the shell that ran the drop goes on either way. Under the kill
 // backend its child died of SIGKILL (137); under lsm and fmod_ret execve failed with EPERM
-// and the shell says so ("Permission denied", 126).
+// and the shell says so (EPERM: "Operation not permitted", 126).
 TEST_F(SensorStops, TheCallerGoesOnAndSeesTheVerdict) {
     container_->put(payload_path("marker_payload"), "/tmp/miner");
     auto outcome =
@@ -45,7 +45,7 @@ TEST_F(SensorStops, TheCallerGoesOnAndSeesTheVerdict) {
     const std::string message((std::istreambuf_iterator<char>(said)),
                               std::istreambuf_iterator<char>());
     if (denies()) {
-        EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
+        EXPECT_NE(message.find("Operation not permitted"), std::string::npos) << message;
     }
     EXPECT_FALSE(container_->marker_present());
 }
