@@ -3,8 +3,11 @@
 # Starts BUILD_DIR's agent in enforce, unpinned (it ends with the benchmark), with its
 # events in $work/events and its log in $work/log, and waits until it has seen a container.
 bench_agent_pid=""
-start_bench_agent() { # BUILD_DIR
-    "$1/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" >"$work/events" 2>"$work/log" &
+start_bench_agent() { # BUILD_DIR [AGENT OPTIONS...]
+    local build="$1"
+    shift
+    "$build/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" "$@" \
+        >"$work/events" 2>"$work/log" &
     bench_agent_pid=$!
     for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
     echo "agent did not start" >&2; exit 1
