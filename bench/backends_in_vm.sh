@@ -5,11 +5,11 @@
 # kill, lsm) and without it (none, kill, fmod_ret). In each, the agent runs in enforce
 # with --backend forced; the loops run on the VM's host side, outside any container, and
 # in an overlay container (chroot into an overlay whose lower layer holds the loops).
-#   backends_in_vm.sh [BUILD_DIR]   (COUNT, EXECS, MAPS, ROUNDS override 300000, 200, 20000, 3)
+#   backends_in_vm.sh [BUILD_DIR]   (COUNT, EXECS, MAPS, ROUNDS override 1000000, 200, 20000, 5)
 # Inside the VM it is run as: backends_in_vm.sh --inside BUILD_DIR BACKEND...
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-count="${COUNT:-300000}" execs="${EXECS:-200}" maps="${MAPS:-20000}" rounds="${ROUNDS:-3}"
+count="${COUNT:-1000000}" execs="${EXECS:-200}" maps="${MAPS:-20000}" rounds="${ROUNDS:-5}"
 
 if [[ "${1:-}" != "--inside" ]]; then
     build="$(cd "${1:-$repo/build}" && pwd)"
@@ -70,6 +70,7 @@ for round in $(seq "$rounds"); do
             agent_pid=$!
             for _ in $(seq 150); do grep -q "agent running" "$work/agent.log" && break; sleep 0.2; done
             grep -q "agent running" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }
+            sleep 3 # its start-up work (the first /proc walk, reading images) settles
         fi
         host="$("$build/bench/getppid_loop" "$count")"
         inside="$(chroot "$work/merged" /bin/getppid_loop "$count")"

@@ -9,8 +9,11 @@ start_bench_agent() { # BUILD_DIR [AGENT OPTIONS...]
     "$build/driftguard" agent --mode enforce --no-pin --metrics off --state-dir "$work/state" "$@" \
         >"$work/events" 2>"$work/log" &
     bench_agent_pid=$!
-    for _ in $(seq 100); do grep -q "container " "$work/log" && return; sleep 0.1; done
-    echo "agent did not start" >&2; exit 1
+    # "container ...": the agent has read the running containers' images (large ones take seconds).
+    for _ in $(seq 600); do grep -q "container " "$work/log" && return; sleep 0.1; done
+    echo "agent did not start; its log:" >&2
+    tail -n 20 "$work/log" >&2
+    exit 1
 }
 stop_bench_agent() {
     [[ -n "$bench_agent_pid" ]] || return 0
