@@ -15,47 +15,45 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-int main(int argc, char **argv)
-{
-	if (argc == 2 && strcmp(argv[1], "exit") == 0)
-		return 0;
-	if (argc != 4)
-		return 2;
-	long count = atol(argv[2]);
-	const char *self = argv[3];
-	double start = now_ns();
-	if (strcmp(argv[1], "fork-exec") == 0) {
-		for (long i = 0; i < count; i++) {
-			pid_t child = fork();
-			if (child == 0) {
-				char *const args[] = {(char *)self, (char *)"exit", NULL};
-				execv(self, args);
-				_exit(127);
-			}
-			int status = 0;
-			if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
-				return 3;
-		}
-	} else if (strcmp(argv[1], "mmap") == 0) {
-		int fd = open(self, O_RDONLY);
-		if (fd < 0)
-			return 3;
-		for (long i = 0; i < count; i++) {
-			void *map = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-			if (map == MAP_FAILED)
-				return 3;
-			munmap(map, 4096);
-		}
-	} else {
-		return 2;
-	}
-	printf("%.0f\n", (now_ns() - start) / (double)count);
-	return 0;
+int main(int argc, char** argv) {
+    if (argc == 2 && strcmp(argv[1], "exit") == 0)
+        return 0;
+    if (argc != 4)
+        return 2;
+    long count = atol(argv[2]);
+    const char* self = argv[3];
+    double start = now_ns();
+    if (strcmp(argv[1], "fork-exec") == 0) {
+        for (long i = 0; i < count; i++) {
+            pid_t child = fork();
+            if (child == 0) {
+                char* const args[] = {(char*)self, (char*)"exit", NULL};
+                execv(self, args);
+                _exit(127);
+            }
+            int status = 0;
+            if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
+                return 3;
+        }
+    } else if (strcmp(argv[1], "mmap") == 0) {
+        int fd = open(self, O_RDONLY);
+        if (fd < 0)
+            return 3;
+        for (long i = 0; i < count; i++) {
+            void* map = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+            if (map == MAP_FAILED)
+                return 3;
+            munmap(map, 4096);
+        }
+    } else {
+        return 2;
+    }
+    printf("%.0f\n", (now_ns() - start) / (double)count);
+    return 0;
 }
