@@ -54,6 +54,10 @@ stop_config() {
 # its default rules would deny untrusted programs), run by hand as the platform notes say:
 # as root, overlay watched, permissive.
 prepare_fapolicyd() {
+    if pgrep -x fapolicyd >/dev/null; then
+        echo "fapolicyd is already running: stop it first (it would be measured in every row)" >&2
+        exit 1
+    fi
     if ! command -v fapolicyd >/dev/null; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q fapolicyd >/dev/null
@@ -76,8 +80,12 @@ start_config() { # none|floor-enter|floor-pair|floor-events|kill|fapolicyd
             grep -q attached "$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; } ;;
         kill) start_bench_agent "$build" --backend kill ;;
         fapolicyd)
-            fapolicyd --permissive --no-details >"$work/fapolicyd.log" 2>&1 &
-            fapolicyd_pid=$!
+            # It forks into the background: its pid is the one it writes.
+            rm -f /run/fapolicyd.pid
+            fapolicyd --permissive --no-details >"$work/fapolicyd.log" 2>&1
+            for _ in $(seq 50); do [[ -s /run/fapolicyd.pid ]] && break; sleep 0.1; done
+            fapolicyd_pid="$(cat /run/fapolicyd.pid)"
+            kill -0 "$fapolicyd_pid" || { cat "$work/fapolicyd.log" >&2; exit 1; }
             sleep 2 ;;
     esac
     sleep 1  # let start-up work settle
