@@ -27,8 +27,11 @@ constexpr unsigned kInventoryThreads = 2;
 constexpr unsigned kHashingThreads = 2;
 constexpr std::size_t kMaxQueuedJobs = 256;
 // A container can be found in the moment between its runtime starting its first process
-// and writing its state (runc's state.json, dockerd's config.v2.json): its metadata is
-// read again at the next few discovery walks (one a second) until a runtime is found.
+// and writing its state (runc's state.json, dockerd's config.v2.json, BuildKit's): its
+// metadata is read again at the next few discovery walks (one a second) until a runtime
+// is found, and it is decided only then (or after the last read). Until then the kernel's
+// defaults judge it, build steps included: a mode decided from empty metadata would take
+// precedence over the kernel's build-step fallback.
 constexpr unsigned kMetadataReads = 5;
 
 }  // namespace
@@ -128,20 +131,23 @@ void ContainerRegistry::metadata_read(const runtime::ContainerRoot& root,
     if (container == nullptr) {
         return;
     }
-    const bool first_read = !container->metadata_known;
     container->metadata = std::move(metadata);
-    container->metadata_known = true;
     container->metadata_reads += 1;
-    // The mode and the kernel's exceptions first: reading a new image's layers for its
-    // inventory can take a second, and the container is running meanwhile.
-    decide(*container);
-    if (container->metadata.runtime.empty() && container->metadata_reads < kMetadataReads) {
+    const bool first_read = container->metadata_reads == 1;
+    const bool runtime_found = !container->metadata.runtime.empty();
+    if (!runtime_found && container->metadata_reads < kMetadataReads) {
         rereads_.push_back(root);
-    } else if (!first_read && !container->metadata.runtime.empty()) {
-        spdlog::info("container {} ({}, {}): runtime metadata found on read {}",
-                     short_id(container->metadata.id),
-                     container->metadata.name.empty() ? "unnamed" : container->metadata.name,
-                     container->metadata.runtime, container->metadata_reads);
+    } else {
+        container->metadata_known = true;
+        // The mode and the kernel's exceptions first: reading a new image's layers for its
+        // inventory can take a second, and the container is running meanwhile.
+        decide(*container);
+        if (!first_read && runtime_found) {
+            spdlog::info("container {} ({}, {}): runtime metadata found on read {}",
+                         short_id(container->metadata.id),
+                         container->metadata.name.empty() ? "unnamed" : container->metadata.name,
+                         container->metadata.runtime, container->metadata_reads);
+        }
     }
     if (!first_read) {
         return;  // the image's inventory is read once
@@ -186,15 +192,16 @@ void ContainerRegistry::inventory_read(const runtime::ContainerRoot& root,
     container->volumes->refresh(root.pid, container->exceptions);
     watch_(container->verifier->watch_fd());
     const auto& metadata = container->metadata;
-    spdlog::info(
-        "container {} ({}, {}): image {}, {} executables in {} layers, mode {} from "
-        "{}",
-        metadata.id.empty() ? std::to_string(root.dev) : short_id(metadata.id),
-        metadata.name.empty() ? "unnamed" : metadata.name,
-        metadata.runtime.empty() ? "unknown runtime" : metadata.runtime,
-        metadata.image_name.empty() ? "unknown" : metadata.image_name,
-        container->inventory->executables.size(), root.lowerdirs.size(),
-        mode_word(container->decision.mode), container->decision.reason);
+    const std::string mode =
+        container->metadata_known
+            ? mode_word(container->decision.mode) + " from " + container->decision.reason
+            : "not decided yet (the kernel's defaults judge it until its runtime is found)";
+    spdlog::info("container {} ({}, {}): image {}, {} executables in {} layers, mode {}",
+                 metadata.id.empty() ? std::to_string(root.dev) : short_id(metadata.id),
+                 metadata.name.empty() ? "unnamed" : metadata.name,
+                 metadata.runtime.empty() ? "unknown runtime" : metadata.runtime,
+                 metadata.image_name.empty() ? "unknown" : metadata.image_name,
+                 container->inventory->executables.size(), root.lowerdirs.size(), mode);
 }
 
 std::vector<int> ContainerRegistry::completion_fds() const {

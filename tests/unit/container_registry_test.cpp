@@ -134,6 +134,25 @@ class ContainerRegistryTest : public ::testing::Test {
         const auto* container = registry_->find(kDev);
         return container != nullptr && container->inventory != nullptr;
     }
+    // The fixture's node has no runtime state: a container is decided after the last of
+    // its metadata reads, one per discovery walk.
+    bool onboard(std::uint64_t identity) {
+        for (int walk = 0; walk < 8; ++walk) {
+            registry_->sync({{kDev, root(identity)}});
+            const auto* container = registry_->find(kDev, identity);
+            const unsigned reads = container != nullptr ? container->metadata_reads : 0;
+            if (!settle([&] {
+                    const auto* now = registry_->find(kDev, identity);
+                    return now != nullptr && now->metadata_reads > reads && onboarded();
+                })) {
+                return false;
+            }
+            if (registry_->find(kDev, identity)->metadata_known) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     static constexpr std::uint32_t kDev = 4242;
     fs::path dir_;
@@ -144,8 +163,7 @@ class ContainerRegistryTest : public ::testing::Test {
 };
 
 TEST_F(ContainerRegistryTest, OnboardsDecidesReDecidesAndForgets) {
-    registry_->sync({{kDev, root(7)}});
-    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    ASSERT_TRUE(onboard(7));
     ASSERT_EQ(kernel_.modes.count(kDev), 1U);
     EXPECT_EQ(kernel_.modes[kDev].mode, DG_MODE_ENFORCE);
     EXPECT_EQ(kernel_.modes[kDev].identity, 7U);
@@ -168,32 +186,37 @@ TEST_F(ContainerRegistryTest, OnboardsDecidesReDecidesAndForgets) {
 }
 
 TEST_F(ContainerRegistryTest, ANewContainerWithAReusedKeyIsAStranger) {
-    registry_->sync({{kDev, root(7)}});
-    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    ASSERT_TRUE(onboard(7));
     registry_->sync({{kDev, root(8)}});  // the kernel reused the overlay's device number
     EXPECT_EQ(registry_->find(kDev, 7), nullptr);
     ASSERT_NE(registry_->find(kDev, 8), nullptr);
-    ASSERT_TRUE(settle([this] { return onboarded(); }));
+    ASSERT_TRUE(onboard(8));
     EXPECT_EQ(kernel_.modes[kDev].identity, 8U);
 }
 
 // A container found before its runtime wrote its state has no runtime in its metadata:
-// it is read again at each of the next discovery walks, a bounded number of times, and its
-// image is read once.
-TEST_F(ContainerRegistryTest, MetadataWithoutARuntimeIsReadAgainAtTheNextWalks) {
+// it is read again at each of the next discovery walks, a bounded number of times, and
+// decided only after the last one: until then the kernel's defaults judge it (a mode
+// decided from empty metadata would override the kernel's build-step fallback). Its image
+// is read once, at the first read.
+TEST_F(ContainerRegistryTest, MetadataWithoutARuntimeIsReadAgainBeforeItIsDecided) {
     registry_->sync({{kDev, root(7)}});
     ASSERT_TRUE(settle([this] { return onboarded(); }));
     const auto* container = registry_->find(kDev);
     EXPECT_TRUE(container->metadata.runtime.empty());
     EXPECT_EQ(container->metadata_reads, 1U);
+    EXPECT_FALSE(container->metadata_known);
+    EXPECT_EQ(kernel_.modes.count(kDev), 0U) << "decided from empty metadata";
     const auto* inventory = container->inventory.get();
     for (unsigned walk = 2; walk <= 8; ++walk) {
         registry_->sync({{kDev, root(7)}});
         const unsigned expected = std::min(walk, 5U);
         EXPECT_TRUE(settle([&] { return container->metadata_reads == expected; }))
             << "walk " << walk << ": " << container->metadata_reads << " reads";
+        EXPECT_EQ(kernel_.modes.count(kDev), expected == 5U ? 1U : 0U) << "walk " << walk;
     }
     EXPECT_EQ(container->metadata_reads, 5U);
+    EXPECT_TRUE(container->metadata_known);
     EXPECT_EQ(container->inventory.get(), inventory);
     EXPECT_EQ(kernel_.modes[kDev].mode, DG_MODE_ENFORCE);
 }
