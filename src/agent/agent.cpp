@@ -374,13 +374,12 @@ class Agent {
         ++received_;
         TrackedContainer* container =
             registry_ ? registry_->find(event.container_dev, event.container_identity) : nullptr;
-        const bool blocked = event.verdict == DG_VERDICT_KILL || event.verdict == DG_VERDICT_DENY;
+        const std::string_view verdict = events::verdict_name(event.verdict);
         if (container != nullptr) {
-            (blocked ? container->blocked : container->audited) += 1;
+            (verdict == "blocked" ? container->blocked : container->audited) += 1;
         }
         if (metrics_) {
-            metrics_->count_drift(blocked ? "blocked" : "audited",
-                                  std::string(events::kind_name(event.kind)),
+            metrics_->count_drift(std::string(verdict), std::string(events::kind_name(event.kind)),
                                   container != nullptr ? metric_label(*container)
                                                        : std::to_string(event.container_dev));
         }

@@ -35,8 +35,8 @@ struct TrackedContainer {
     runtime::ContainerRoot root;
     runtime::ContainerMetadata metadata;
     bool metadata_known = false;
-    unsigned metadata_reads =
-        0;  // a container found before its runtime wrote its state is read again
+    // Reads so far: a container found before its runtime wrote its state is read again.
+    unsigned metadata_reads = 0;
     std::shared_ptr<const image::Inventory> inventory;
     std::unique_ptr<AllowedFiles> allowed;
     std::unique_ptr<UpperLayerVerifier> verifier;
@@ -120,8 +120,8 @@ class ContainerRegistry {
     InventoryCache inventories_;
     std::map<std::uint32_t, TrackedContainer> containers_;
     std::vector<runtime::ContainerRoot> waiting_;  // discovered, metadata not yet queued
-    std::vector<runtime::ContainerRoot>
-        rereads_;                 // no runtime found yet: asked again at the next sync
+    // No runtime found yet: its metadata is read again at the next sync.
+    std::vector<runtime::ContainerRoot> rereads_;
     AllowedFiles runtime_inits_;  // the runtimes' init programs (runtime_init_binaries.h)
     // Last: destroyed first, so no job outlives what it uses. Metadata calls have their
     // own workers: a new container is never stuck behind another image's layers.

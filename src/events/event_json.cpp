@@ -72,6 +72,10 @@ std::string_view mode_name(std::uint8_t mode) {
     }
 }
 
+std::string_view verdict_name(std::uint16_t verdict) {
+    return verdict == DG_VERDICT_KILL || verdict == DG_VERDICT_DENY ? "blocked" : "audited";
+}
+
 namespace {
 
 nlohmann::json process_json(const ProcessInfo& process) {
@@ -172,9 +176,7 @@ nlohmann::json event_to_json(const dg_event& event, const EventContext& context)
         {"time", utc_microseconds(event.ktime_ns != 0 ? from_kernel_monotonic(event.ktime_ns)
                                                       : std::chrono::system_clock::now())},
         {"node", context.node},
-        {"verdict", event.verdict == DG_VERDICT_KILL || event.verdict == DG_VERDICT_DENY
-                        ? "blocked"
-                        : "audited"},
+        {"verdict", verdict_name(event.verdict)},
         {"mode", mode_name(event.mode)},
         {"backend", context.backend},
         {"hook", hook_name(event.hook)},

@@ -63,6 +63,8 @@ struct EventContext {
 std::string_view hook_name(std::uint16_t hook);
 std::string_view kind_name(std::uint16_t kind);
 std::string_view mode_name(std::uint8_t mode);
+// "blocked" (killed or denied with EPERM, whichever the backend does) or "audited".
+std::string_view verdict_name(std::uint16_t verdict);
 
 // The runtime's description of a container: id, name, runtime, image, pod or labels.
 nlohmann::json metadata_to_json(const runtime::ContainerMetadata& metadata);

@@ -46,26 +46,23 @@ std::vector<bpf_map*> persistent_maps(const SensorProgram& program) {
             program->maps.dg_file_programs};
 }
 
-bool starts_with(const char* text, std::string_view prefix) {
-    return std::string_view(text).substr(0, prefix.size()) == prefix;
-}
-
 // The programs of `enforcement`: the kill backend's system-call and io_uring tracepoints,
-// or the security hooks (lsm/ or fmod_ret/security_*) with the observations and memory-
-// write verdicts both deny backends share. Fork and exec tracepoints serve every backend.
+// or the security hooks (lsm/ or fmod_ret/security_*) with the fentry programs both deny
+// backends share (observations, memory writes). Fork and exec tracepoints serve every
+// backend.
 void choose_backend_programs(const SensorProgram& program, Enforcement enforcement) {
     const bool deny = enforcement != Enforcement::kill;
     bpf_program* prog = nullptr;
     bpf_object__for_each_program(prog, program->obj) {
-        const char* section = bpf_program__section_name(prog);
+        const std::string_view section = bpf_program__section_name(prog);
         bool wanted = true;
-        if (starts_with(section, "lsm/")) {
+        if (section.starts_with("lsm/")) {
             wanted = enforcement == Enforcement::lsm;
-        } else if (starts_with(section, "fmod_ret/security_")) {
+        } else if (section.starts_with("fmod_ret/")) {
             wanted = enforcement == Enforcement::fmod_ret;
-        } else if (starts_with(section, "fmod_ret/") || starts_with(section, "fentry/")) {
+        } else if (section.starts_with("fentry/")) {
             wanted = deny;
-        } else if (starts_with(section, "tp_btf/sys_") || starts_with(section, "tp_btf/io_uring")) {
+        } else if (section.starts_with("tp_btf/sys_") || section.starts_with("tp_btf/io_uring")) {
             wanted = !deny;
         }
         bpf_program__set_autoload(prog, wanted);
