@@ -37,7 +37,7 @@ start_agent() {
     "$build/driftguard" agent --mode "$1" --no-pin --metrics off --state-dir "$work/state" \
         --events-file "$work/events-$1.jsonl" 2>"$work/log-$1" &
     agent_pid=$!
-    for _ in $(seq 100); do grep -q "container " "$work/log-$1" && return; sleep 0.1; done
+    for _ in $(seq 600); do grep -q "container " "$work/log-$1" && return; sleep 0.1; done
     echo "agent did not start" >&2; exit 1
 }
 stop_agent() { kill "$agent_pid"; wait "$agent_pid" || true; agent_pid=""; }

@@ -113,6 +113,9 @@ podman logs dg-demo-attacker | grep "a miner logged in" | tail -1
 echo "the miner runs and burns a CPU; the pool sees it"
 podman exec "$web" /bin/sh -c 'pkill -f xmrig; rm -f /tmp/xmrig /tmp/xmrig.log' || true
 
+# The agent names a container once it has read its image's layers: a first read of a large
+# image from a cold page cache takes seconds (the kernel enforces the defaults meanwhile).
+onboard_seconds=120
 start_agent() { # MODE
     if [[ "$agent_kind" == pod ]]; then
         start_agent_pod "$1"
@@ -121,9 +124,10 @@ start_agent() { # MODE
     "$driftguard" agent --mode "$1" --no-pin --metrics off --state-dir "$out/state" \
         --events-file "$out/events-$1.jsonl" 2>"$out/agent-$1.log" &
     agent_pid=$!
-    for _ in $(seq 100); do grep -q "container .*$web" "$out/agent-$1.log" && return; sleep 0.1; done
+    for _ in $(seq $((onboard_seconds * 10))); do grep -q "container .*$web" "$out/agent-$1.log" && return; sleep 0.1; done
+    "$driftguard" status --json --state-dir "$out/state" | jq -c '.workers // .' >&2 || true
     cat "$out/agent-$1.log" >&2
-    fail "the agent did not start"
+    fail "the agent did not name $web within ${onboard_seconds}s"
 }
 # The DaemonSet's pod on this node: the agent image, the pod template's privileges and
 # mounts (tests/kubernetes/pod-template-to-podman.mjs), the ConfigMap's policy with its
@@ -141,7 +145,7 @@ start_agent_pod() { # MODE
     rm -f "$out/node-$1/events.jsonl"
     ln -sfn "node-$1/events.jsonl" "$out/events-$1.jsonl"
     podman run -d "${args[@]}" >/dev/null
-    for _ in $(seq 150); do
+    for _ in $(seq $((onboard_seconds * 5))); do
         podman logs "$agent_container" 2>&1 | grep -q "container .*$web" && return
         sleep 0.2
     done
