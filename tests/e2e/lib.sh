@@ -92,9 +92,9 @@ start_agent() {
     agent_pid=$!
     wait_for_agent_log "$pattern"
 }
-# Waits up to 5 s for an event in $AGENT_EVENTS that meets the jq JQ-FILTER.
+# Waits up to 15 s for an event in $AGENT_EVENTS that meets the jq JQ-FILTER.
 expect_event() { # JQ-FILTER DESCRIPTION
-    for _ in $(seq 50); do
+    for _ in $(seq 150); do
         jq -e -s "any(.[]; $1)" "$AGENT_EVENTS" >/dev/null 2>&1 && return 0
         sleep 0.1
     done
@@ -110,9 +110,10 @@ no_events() { # WHAT
         fail "$1 produced drift events"
     fi
 }
-# Waits up to 10 s for the agent's log to show PATTERN.
+# Waits up to 60 s for the agent's log to show PATTERN (a container is named once its
+# image's layers are read, which from a cold page cache takes seconds on a loaded node).
 wait_for_agent_log() {
-    for _ in $(seq 100); do
+    for _ in $(seq 600); do
         grep -q -- "$1" "$AGENT_LOG" && return 0
         sleep 0.1
     done
