@@ -102,7 +102,7 @@ class Agent {
         enricher_.emplace(*sensor_, backend_.name);
         if (!options_.metrics_address.empty()) {
             auto metrics = Metrics::serve(
-                options_.metrics_address, backend_.name,
+                options_.metrics_address, backend_,
                 {{"/healthz", [this] { return health_.liveness(AgentHealth::Clock::now()); }},
                  {"/readyz", [this] { return health_.readiness(AgentHealth::Clock::now()); }}});
             if (!metrics) {

@@ -12,7 +12,7 @@
 namespace driftguard::agent {
 
 Result<std::unique_ptr<Metrics>> Metrics::serve(
-    const std::string& address, const std::string& backend,
+    const std::string& address, const BackendChoice& backend,
     std::map<std::string, HttpEndpoint::Handler> other_routes) {
     std::unique_ptr<Metrics> metrics(new Metrics());
     const auto colon = address.rfind(':');
@@ -62,8 +62,18 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(
         .Name("driftguard_backend_info")
         .Help("The enforcement backend in use")
         .Register(*registry)
-        .Add({{"backend", backend}})
+        .Add({{"backend", backend.name}})
         .Set(1);
+    auto& considered = prometheus::BuildGauge()
+                           .Name("driftguard_backend_considered_info")
+                           .Help(
+                               "Every backend the agent weighed at start-up: 1 if this kernel "
+                               "and release offer it, 0 if not, and why")
+                           .Register(*registry);
+    for (const auto& option : backend.considered) {
+        const bool usable = option.offered && option.in_release;
+        considered.Add({{"backend", option.name}, {"reason", option.reason}}).Set(usable ? 1 : 0);
+    }
     other_routes["/metrics"] = [registry] {
         std::ostringstream text;
         prometheus::TextSerializer().Serialize(text, registry->Collect());

@@ -14,6 +14,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "agent/backend_choice.h"
 #include "agent/http_endpoint.h"
 #include "common/result.h"
 #include "kernel/sensor.h"
@@ -35,9 +36,10 @@ class Metrics {
     static constexpr const char* kOtherContainers = "other";
 
     // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one) and answers
-    // /metrics and each of `other_routes`.
+    // /metrics and each of `other_routes`. `backend` is the agent's choice, with every
+    // backend it weighed and why.
     static Result<std::unique_ptr<Metrics>> serve(
-        const std::string& address, const std::string& backend,
+        const std::string& address, const BackendChoice& backend,
         std::map<std::string, HttpEndpoint::Handler> other_routes = {});
     // The address actually bound.
     std::string listening() const;

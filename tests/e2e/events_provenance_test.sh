@@ -81,9 +81,11 @@ grep -q "driftguard_drift_total{.*container=\"$name\".*verdict=\"blocked\".*} [1
     || grep -q "driftguard_drift_total{.*verdict=\"blocked\".*container=\"$name\".*} [1-9]" <<<"$scrape" \
     || { grep driftguard_drift "$scrape" >&2 || true; fail "metrics: no blocked drift for $name"; }
 grep -q 'driftguard_backend_info{backend="kill"} 1' <<<"$scrape" || fail "metrics: backend"
+grep -q 'driftguard_backend_considered_info{backend="lsm",reason=".\+"} 0' <<<"$scrape" \
+    || fail "metrics: why lsm was not taken"
 grep -q 'driftguard_containers{mode="enforce"} [1-9]' <<<"$scrape" || fail "metrics: containers by mode"
 grep -q 'driftguard_kernel_total{counter="events_dropped"}' <<<"$scrape" || fail "metrics: events dropped"
-echo "ok: /metrics on $metrics_address: drift by verdict/kind/container, containers, backend, kernel counters"
+echo "ok: /metrics on $metrics_address: drift by verdict/kind/container, containers, backend and why not the others, kernel counters"
 
 # Flood: 200 blocked attempts, one full event and one summary with the count.
 blocked_before="$(dg_ctl status --json | jq .counters.blocked)"

@@ -40,8 +40,17 @@ std::string scrape(const std::string& address) {
     return get(address, "/metrics");
 }
 
+// The agent's choice on a kernel like this host's: trampolines refused, fanotify there.
+BackendChoice kill_chosen() {
+    KernelOffers offers;
+    offers.lsm = [] { return kernel::Offer{false, "bpf is not in the active LSM list"}; };
+    offers.fmod_ret = [] { return kernel::Offer{false, "fmod_ret refused: \"EPERM\""}; };
+    offers.fanotify = [] { return kernel::Offer{true, "fanotify permission events work"}; };
+    return choose_backend("auto", offers).value();
+}
+
 TEST(Metrics, ContainerSeriesGoSomeMinutesAfterTheirContainer) {
-    auto metrics = Metrics::serve("127.0.0.1:0", "kill");
+    auto metrics = Metrics::serve("127.0.0.1:0", kill_chosen());
     ASSERT_TRUE(metrics) << metrics.error().message;
     Metrics& m = *metrics.value();
     m.count_drift("blocked", "new-file", "web-1");
@@ -59,7 +68,7 @@ TEST(Metrics, ContainerSeriesGoSomeMinutesAfterTheirContainer) {
 }
 
 TEST(Metrics, ContainerBackBeforeTheRetentionKeepsItsSeries) {
-    auto metrics = Metrics::serve("127.0.0.1:0", "kill");
+    auto metrics = Metrics::serve("127.0.0.1:0", kill_chosen());
     ASSERT_TRUE(metrics) << metrics.error().message;
     Metrics& m = *metrics.value();
     m.count_drift("audited", "memfd", "db");
@@ -71,7 +80,7 @@ TEST(Metrics, ContainerBackBeforeTheRetentionKeepsItsSeries) {
 }
 
 TEST(Metrics, ContainerLabelsAreBounded) {
-    auto metrics = Metrics::serve("127.0.0.1:0", "kill");
+    auto metrics = Metrics::serve("127.0.0.1:0", kill_chosen());
     ASSERT_TRUE(metrics) << metrics.error().message;
     Metrics& m = *metrics.value();
     for (std::size_t i = 0; i < Metrics::kMaxContainerSeries + 100; ++i) {
@@ -103,7 +112,7 @@ TEST(Metrics, ProbesAreServedBesideMetricsAndOtherPathsAreNotFound) {
     AgentHealth health;
     health.beat(AgentHealth::Clock::now());
     auto metrics = Metrics::serve(
-        "127.0.0.1:0", "kill",
+        "127.0.0.1:0", kill_chosen(),
         {{"/healthz", [&health] { return health.liveness(AgentHealth::Clock::now()); }},
          {"/readyz", [&health] { return health.readiness(AgentHealth::Clock::now()); }}});
     ASSERT_TRUE(metrics) << metrics.error().message;
@@ -117,11 +126,32 @@ TEST(Metrics, ProbesAreServedBesideMetricsAndOtherPathsAreNotFound) {
     EXPECT_NE(get(address, "/").find(" 404 "), std::string::npos);
 }
 
+TEST(Metrics, TheBackendInUseAndWhyTheOthersWereNotTakenAreExported) {
+    auto metrics = Metrics::serve("127.0.0.1:0", kill_chosen());
+    ASSERT_TRUE(metrics) << metrics.error().message;
+    const std::string text = scrape(metrics.value()->listening());
+    EXPECT_NE(text.find("driftguard_backend_info{backend=\"kill\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("driftguard_backend_considered_info{backend=\"lsm\",reason=\"bpf is not "
+                        "in the active LSM list\"} 0"),
+              std::string::npos)
+        << text;
+    // Quotes in a reason are escaped, not allowed to end the label.
+    EXPECT_NE(text.find("reason=\"fmod_ret refused: \\\"EPERM\\\"\"} 0"), std::string::npos)
+        << text;
+    // The kernel offers fanotify, this release does not have it: 0, and the reason says so.
+    EXPECT_NE(text.find("backend=\"fanotify\",reason=\"fanotify permission events work; not in "
+                        "this release of driftguard\"} 0"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("driftguard_backend_considered_info{backend=\"kill\""), std::string::npos)
+        << text;
+}
+
 TEST(Metrics, ABadOrTakenAddressIsRefusedWithItsReason) {
-    EXPECT_FALSE(Metrics::serve("nonsense", "kill"));
-    auto first = Metrics::serve("127.0.0.1:0", "kill");
+    EXPECT_FALSE(Metrics::serve("nonsense", kill_chosen()));
+    auto first = Metrics::serve("127.0.0.1:0", kill_chosen());
     ASSERT_TRUE(first);
-    auto second = Metrics::serve(first.value()->listening(), "kill");
+    auto second = Metrics::serve(first.value()->listening(), kill_chosen());
     ASSERT_FALSE(second);
     EXPECT_NE(second.error().message.find(first.value()->listening()), std::string::npos);
 }
