@@ -146,7 +146,7 @@ start_agent_pod() { # MODE
     ln -sfn "node-$1/events.jsonl" "$out/events-$1.jsonl"
     podman run -d "${args[@]}" >/dev/null
     for _ in $(seq $((onboard_seconds * 5))); do
-        podman logs "$agent_container" 2>&1 | grep -q "container .*$web" && return
+        contains "container .*$web" "$(podman logs "$agent_container" 2>&1)" && return
         sleep 0.2
     done
     podman logs "$agent_container" >&2

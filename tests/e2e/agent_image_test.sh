@@ -38,7 +38,7 @@ mapfile -t run_args < <(node "$tools/pod-template-to-podman.mjs" driftguard agen
 start_agent_container() {
     podman run -d "${run_args[@]}" >/dev/null
     for _ in $(seq 150); do
-        podman logs "$agent" 2>&1 | grep -q "agent running" && return 0
+        grep -q "agent running" <<<"$(podman logs "$agent" 2>&1)" && return 0
         sleep 0.2
     done
     podman logs "$agent" >&2
@@ -73,7 +73,7 @@ sibling="$prefix-shop-web"
 for _ in $(seq 50); do container_status "$sibling" | grep -q enforce && break; sleep 0.2; done
 container_status "$sibling" | jq -e '.mode == "enforce" and .runtime == "podman"' >/dev/null \
     || { dg_ctl status >&2; fail "status (from the host) does not list the sibling under enforce"; }
-podman exec "$agent" /usr/local/bin/driftguard status | grep -q "$sibling" \
+grep -q "$sibling" <<<"$(podman exec "$agent" /usr/local/bin/driftguard status)" \
     || fail "status from inside the agent's container does not list the sibling"
 echo "ok: status lists the sibling, from the host and from inside the agent"
 
@@ -83,7 +83,7 @@ podman cp "$payload_dir/marker_payload" "$sibling:/tmp/miner"
 for _ in $(seq 50); do grep -q '"/tmp/miner"' "$work/events/events.jsonl" 2>/dev/null && break; sleep 0.1; done
 jq -e -s --arg name "$sibling" 'any(.[]; .file.path == "/tmp/miner" and .verdict == "blocked" and .container.name == $name)' \
     "$work/events/events.jsonl" >/dev/null || fail "no blocked event in the node's events file"
-podman logs "$agent" 2>/dev/null | grep -q '"/tmp/miner"' || fail "the event did not reach stdout (the log pipeline)"
+grep -q '"/tmp/miner"' <<<"$(podman logs "$agent" 2>/dev/null)" || fail "the event did not reach stdout (the log pipeline)"
 echo "ok: the drop in the sibling is killed; the event is in the node's events file and on stdout"
 
 # No gap: the agent's container stops, the pinned sensor keeps enforcing; a new one adopts it.
@@ -94,7 +94,7 @@ set +e; dg_ctl status --pin-dir "$TEST_PIN_DIR" >"$work/status.txt" 2>&1; code=$
 [[ $code == 4 ]] || fail "status with the agent stopped exited $code, not 4 (pinned, no agent)"
 podman rm "$agent" >/dev/null
 start_agent_container
-podman logs "$agent" 2>&1 | grep -q "adopted the pinned sensor" \
+grep -q "adopted the pinned sensor" <<<"$(podman logs "$agent" 2>&1)" \
     || { podman logs "$agent" >&2; fail "the restarted agent did not adopt the pinned sensor"; }
 echo "ok: stopped agent container: drift still killed (pinned); restarted: sensor adopted"
 

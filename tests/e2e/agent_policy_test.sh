@@ -73,7 +73,7 @@ rules:
     mode: audit
 EOF
 publish_policy "$work/v1.yaml"
-"$DRIFTGUARD" policy check "$policy_dir/policy.yaml" | grep -q "valid" || fail "policy check refused a valid policy"
+grep -q "valid" <<<"$("$DRIFTGUARD" policy check "$policy_dir/policy.yaml")" || fail "policy check refused a valid policy"
 
 podman run -d --name "$prefix-plain" "$busybox" sleep 600 >/dev/null
 podman run -d --name "$prefix-named-1" "$busybox" sleep 600 >/dev/null

@@ -102,7 +102,7 @@ expect_event ".file.path == \"/tmp/miner\" and .verdict == \"blocked\" and .cont
 echo "ok: containerd: drop killed, event names the container (ctr's ID), image, digest and runtime"
 container_status "$prefix-ctr" | jq -e '.runtime == "containerd" and .mode == "enforce"' >/dev/null \
     || fail "ctr: status does not list the container"
-"$DRIFTGUARD" diff "$prefix-ctr" | grep -qE '^added .* /tmp/miner$' || fail "ctr: diff misses the drop"
+grep -qE '^added .* /tmp/miner$' <<<"$("$DRIFTGUARD" diff "$prefix-ctr")" || fail "ctr: diff misses the drop"
 echo "ok: containerd: status and diff name the container"
 
 stop_agent
