@@ -46,16 +46,19 @@ mount -t securityfs securityfs /mnt/sys/kernel/security 2>/dev/null
 # may live, /tmp included) is hidden.
 mkdir -p /mnt/dev/shm && mount -t tmpfs scratch /mnt/dev/shm
 echo "DRIFTGUARD-VM-START $(uname -r)"
-chroot /mnt /bin/sh -c "export TMPDIR=/dev/shm; cd /dev/shm && $(cat /command)"
-echo "DRIFTGUARD-VM-RESULT rc=$?"
-poweroff -f
+# switch_root, not chroot: the shared root becomes the mount namespace's root, as on a
+# real machine, so a container runtime's pivot_root and setns into a container land in
+# the container (a chroot would leave the initramfs as the namespace's root).
+exec switch_root /mnt /bin/sh -c "export TMPDIR=/dev/shm; cd /dev/shm && $(cat /command); echo DRIFTGUARD-VM-RESULT rc=\$?; /bin/busybox poweroff -f"
 INIT
 chmod +x "$initramfs/init"
 (cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
 
+# loglevel=5: the kernel's warnings (a soft lockup's backtrace) reach the console tail
+# printed when the VM reports no result; routine boot messages do not.
 timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot \
     -kernel "$kernel_image" -initrd "$work/initrd.gz" \
-    -append "console=ttyS0 panic=-1 quiet lsm=${VM_LSM:-lockdown,capability,landlock,yama,bpf}" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=5 lsm=${VM_LSM:-lockdown,capability,landlock,yama,bpf}" \
     -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
     > "$work/console.log" 2>&1 || true
 console="$(tr -cd '\11\12\15\40-\176' < "$work/console.log")"
@@ -63,7 +66,7 @@ sed -n '/DRIFTGUARD-VM-START/,/DRIFTGUARD-VM-RESULT/p' <<<"$console" | grep -v '
 result="$(grep -o 'DRIFTGUARD-VM-RESULT rc=[0-9]*' <<<"$console" | tail -n1 || true)"
 if [[ -z "$result" ]]; then
     echo "run-in-vm: the VM did not report a result; console tail:" >&2
-    tail -n 30 <<<"$console" >&2
+    tail -n 80 <<<"$console" >&2
     exit 1
 fi
 echo "kernel $version: $result"
