@@ -48,7 +48,7 @@ Result<BackendChoice> choose_backend(const std::string& requested, const KernelO
         if (!wanted.empty() && option.name != wanted) {
             continue;
         }
-        if (option.offered && option.in_release) {
+        if (option.usable()) {
             chosen = &option;
             break;
         }

@@ -16,6 +16,8 @@ struct BackendOption {
     bool offered = false;     // the kernel has what it needs
     bool in_release = false;  // this build of driftguard has it
     std::string reason;       // why it was or was not taken
+    // The agent may take it: the kernel offers it and this build has it.
+    bool usable() const { return offered && in_release; }
 };
 
 // The enforcement backend in use and why, as `driftguard status`, the events and the

@@ -71,8 +71,8 @@ Result<std::unique_ptr<Metrics>> Metrics::serve(
                                "and release offer it, 0 if not, and why")
                            .Register(*registry);
     for (const auto& option : backend.considered) {
-        const bool usable = option.offered && option.in_release;
-        considered.Add({{"backend", option.name}, {"reason", option.reason}}).Set(usable ? 1 : 0);
+        considered.Add({{"backend", option.name}, {"reason", option.reason}})
+            .Set(option.usable() ? 1 : 0);
     }
     other_routes["/metrics"] = [registry] {
         std::ostringstream text;
